@@ -26,7 +26,8 @@ def main():
     args = p.parse_args()
     private_fiftyone()
     from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
-    from dminity.train import TrainConfig, training_throughput
+    from dminity.core import TrainConfig
+    from dminity.train import training_throughput
     tmp = Path(tempfile.mkdtemp())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
