@@ -111,7 +111,7 @@ def set_rng_state(state:dict):
     torch.set_rng_state(state["torch"])
 
 # %% ../nbs/04_train.ipynb #8e6e9641
-RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device")
+RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device", "simota")
 
 def start_run(config:TrainConfig, run:RunPaths, resume:bool=False, overwrite:bool=False):
     "The resolved configuration of the run and, when resuming, its last checkpoint"
@@ -185,6 +185,8 @@ def build_training(config:TrainConfig, num_classes:int, device, load_ckpt:bool=T
     for name in ("warmup_epochs", "no_aug_epochs", "min_lr_ratio", "momentum", "weight_decay"): setattr(yolox, name, getattr(config, name))
     yolox.max_epoch, yolox.basic_lr_per_img, yolox.input_size = config.epochs, config.lr_per_image, (config.input_size, config.input_size)
     model = yolox.get_model()
+    from dminity.simota import use_simota
+    use_simota(model, config.simota)  # the batched SimOTA by default; 'reference' is YOLOX's per-image loop
     if config.ckpt and load_ckpt:
         report = load_weights(model, resolve_checkpoint(config.ckpt))
         if verbose and report.skipped:
