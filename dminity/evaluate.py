@@ -145,7 +145,7 @@ def run_checkpoint(run, checkpoint:str="best") -> Path:
     return path
 
 def evaluate_run(run, checkpoint:str="best", split:str="val", score_threshold:float=0.3, json_path=None,
-                 batch_size:int=8, device:str="auto", progress:bool=True) -> dict:
+                 batch_size:int=8, device:str="auto", conf_threshold:float=0.01, progress:bool=True) -> dict:
     """Evaluate a checkpoint of the training run folder `run` on `split` of its dataset; the detections are written in COCO's
     results format next to the run so that anyone can re-check the numbers with pycocotools"""
     from dminity.model import build_model, load_weights
@@ -155,6 +155,7 @@ def evaluate_run(run, checkpoint:str="best", split:str="val", score_threshold:fl
     path = run_checkpoint(run, checkpoint)
     annotations = coco_annotations(config.data, split)
     if not annotations.exists(): raise FileNotFoundError(f"{annotations} is missing: the run's dataset {config.data} has no {split} split")
+    if split_images(config.data, split) == 0: raise ValueError(f"split {split!r} of {config.data} has no images: nothing to evaluate")
     classes = json.loads(annotations.read_text())["categories"]
     device = pick_device(device)
     model = build_model(config.variant, len(classes))
@@ -162,7 +163,7 @@ def evaluate_run(run, checkpoint:str="best", split:str="val", score_threshold:fl
     if report.skipped: raise ValueError(f"{path} has {report.num_classes} classes, the dataset {len(classes)}: not a checkpoint of this run")
     size = config.input_size or config.resolved().input_size
     result = evaluate(model.to(device), config.data, split, (size, size), batch_size=batch_size, device=device,
-                      progress=progress, score_threshold=score_threshold)
+                      progress=progress, score_threshold=score_threshold, conf_threshold=conf_threshold)
     if "skipped" in result: raise ValueError(result["skipped"])
     out = run.root/"eval"; out.mkdir(exist_ok=True)
     detections = out/f"{split}-{path.stem}-detections.json"
@@ -188,6 +189,7 @@ def fiftyone_evaluation(annotations, detections, images_dir=None, name:str|None=
     with contextlib.redirect_stdout(io.StringIO()):
         dataset = fo.Dataset.from_dir(dataset_type=fo.types.COCODetectionDataset, data_path=str(images_dir), labels_path=str(annotations),
                                       label_types="detections", label_field="ground_truth", include_id=True, name=name, overwrite=name is not None)
+    if dataset.has_field("ground_truth_detections"): dataset.rename_sample_field("ground_truth_detections", "ground_truth")
     dataset.compute_metadata()
     results_list = json.loads(Path(detections).read_text()) if isinstance(detections, (str, Path)) else detections
     fouc.add_coco_labels(dataset, "predictions", results_list, {c["id"]: c["name"] for c in gt["categories"]},
