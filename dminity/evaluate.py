@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/evaluate.html.md"""
 # %% ../nbs/06_evaluate.ipynb #92ee387a
 from __future__ import annotations
 
-import contextlib, io, json, time
+import contextlib, io, json, time, warnings
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +85,9 @@ def validation_losses(model, images, labels) -> dict:
     model.train()
     for m in norms: m.eval()  # running statistics stay as they are
     try:
-        with torch.no_grad(): out = model(images, labels)
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # pixeltable-yolox's loss uses the deprecated torch.cuda.amp.autocast
+            out = model(images, labels)
     finally: model.eval()
     return {k: float(v) for k, v in out.items()}
 
