@@ -11,8 +11,8 @@ import argparse, json, os, sys, warnings
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_demo', 'cmd_train', 'cmd_bench_simota',
-           'build_parser', 'main']
+__all__ = ['TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_compare',
+           'cmd_bench_simota', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -112,6 +112,63 @@ def cmd_train(args):
         print(f"trained {run.root}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float) and k.startswith("val/")))
         if args.json: _write_json(metrics, args.json)
 
+# %% ../nbs/11_cli.ipynb #5f503349
+TRAIN_FLAG_HELP.update({
+    "logger": "extra loggers, comma-separated: tensorboard, wandb (metrics.jsonl is always written; "
+              "W&B logs offline with WANDB_MODE=offline, `wandb sync` later)",
+    "wandb_project": "the W&B project (default: dminity)",
+    "wandb_checkpoints": "upload the best and last checkpoints to W&B as artifacts at the end of training"})
+
+def cmd_eval(args):
+    from dminity.evaluate import evaluate_run
+    figures = evaluate_run(args.run, checkpoint=args.checkpoint, split=args.split, score_threshold=args.score_threshold,
+                           batch_size=args.batch_size, device=args.device)
+    print(f"{args.run} ({Path(figures['checkpoint']).name}) on {figures['split']}, {figures['images']} images:")
+    print(f"  mAP50:95 {figures['map50_95']:.4f}  mAP50 {figures['map50']:.4f}  precision {figures['precision']:.4f}  "
+          f"recall {figures['recall']:.4f} (score >= {figures['score_threshold']}, IoU 0.5)")
+    print(f"  inference {figures['ms_per_image']:.1f} ms/image, NMS {figures['nms_ms_per_image']:.2f} ms/image; validation loss "
+          f"{figures['val_losses'].get('total_loss', float('nan')):.4g}")
+    for name, ap in figures["per_class"].items(): print(f"  AP50:95 {ap:.4f}  {name}")
+    print(f"ground truth: {figures['annotations']}\ndetections (COCO results format): {figures['detections']}")
+    if args.json: _write_json(figures, args.json)
+    if args.fiftyone:
+        import fiftyone as fo
+        from dminity.evaluate import fiftyone_evaluation
+        dataset, results = fiftyone_evaluation(figures["annotations"], figures["detections"], name=f"dminity-eval-{Path(args.run).name}")
+        print(f"FiftyOne: mAP50:95 {results.mAP():.4f}; filter predictions by eval == 'fp' for false alarms, ground_truth by eval == 'fn' for misses")
+        fo.launch_app(dataset, port=args.port).wait()
+
+def cmd_compare(args):
+    from dminity.track import compare_runs
+    result = compare_runs(args.runs, args.out)
+    print(result["table"], end="")
+    if args.out: print(f"mAP curves: {result['png']}; table: {result['markdown']}")
+    if args.json: _write_json(result, args.json)
+
+def _add_track_commands(sub):
+    "`dminity eval` and `dminity compare`"
+    e = sub.add_parser("eval", help="COCO mAP, precision/recall, per-class AP of a run's checkpoint (pycocotools; FiftyOne to browse)",
+                       description="Evaluate a checkpoint of a training run on its dataset's validation split. The detections are "
+                                   "written in COCO's results format into RUN/eval/, so pycocotools can re-check every number.")
+    e.add_argument("--run", required=True, help="the training run folder")
+    e.add_argument("--checkpoint", default="best", help="best, last or a checkpoint file (default: best)")
+    e.add_argument("--split", default="val", choices=["val", "train"], help="the split to evaluate (default: val)")
+    e.add_argument("--score-threshold", type=float, default=0.3, help="confidence for precision and recall (default: 0.3)")
+    e.add_argument("--batch-size", type=int, default=8, help="images per forward pass; changes only the speed (default: 8)")
+    e.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
+    e.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE ('-': standard output)")
+    e.add_argument("--fiftyone", action="store_true", help="load predictions and ground truth into FiftyOne and open the App")
+    e.add_argument("--port", type=int, default=5151, help="the FiftyOne App's port with --fiftyone (default: 5151)")
+    e.set_defaults(func=cmd_eval)
+
+    c = sub.add_parser("compare", help="the mAP curves and final figures of several runs side by side",
+                       description="Read each run's metrics.jsonl; print a markdown table (final and best mAP, precision, recall, "
+                                   "speed) and, with --out, draw the mAP curves into compare.png beside compare.md.")
+    c.add_argument("runs", nargs="+", metavar="RUN", help="training run folders")
+    c.add_argument("--out", metavar="DIR", help="write compare.png and compare.md into DIR")
+    c.add_argument("--json", metavar="FILE", help="also write the table's figures as JSON to FILE ('-': standard output)")
+    c.set_defaults(func=cmd_compare)
+
 # %% ../nbs/11_cli.ipynb #5199fb99
 def cmd_bench_simota(args):
     from dminity.simota import bench_simota
@@ -173,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--data-dir", default="data/demo", help="where the demo data is written (default: data/demo)")
     m.add_argument("--json", metavar="FILE", help="also write the dataset statistics as JSON to FILE ('-': standard output)")
     m.set_defaults(func=cmd_demo)
+    _add_track_commands(sub)
     _add_simota_commands(sub)
     return p
 

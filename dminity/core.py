@@ -119,6 +119,9 @@ class TrainConfig:
     mosaic_scale: tuple|None = None
     mixup_scale: tuple|None = None
     sync_bn: bool = False                  # synchronised batch norm across processes
+    logger: str = ""                       # extra loggers, comma-separated: tensorboard, wandb (metrics.jsonl is always written)
+    wandb_project: str = "dminity"         # the W&B project
+    wandb_checkpoints: bool = False        # upload best/last checkpoints to W&B as artifacts at the end
     simota: str = "batched"                # label assignment: batched (dminity.simota) or reference (YOLOX's per-image loop)
 
     def resolved(self) -> TrainConfig:
@@ -135,6 +138,8 @@ class TrainConfig:
         c.mosaic_scale, c.mixup_scale = tuple(c.mosaic_scale), tuple(c.mixup_scale)
         if c.epochs < 1 or c.batch_size < 1: raise ValueError(f"epochs and batch size must be at least 1 (got {c.epochs}, {c.batch_size})")
         if c.simota not in ("batched", "reference"): raise ValueError(f"simota must be 'batched' or 'reference', not {c.simota!r}")
+        from dminity.track import parse_loggers  # a misspelt logger is an error before the run folder is touched
+        c.logger = ",".join(parse_loggers(c.logger))
         if c.input_size % 32: raise ValueError(f"the input size must be a multiple of 32, not {c.input_size}")
         if c.warmup_epochs + c.no_aug_epochs > c.epochs:
             raise ValueError(f"{c.warmup_epochs} warm-up and {c.no_aug_epochs} no-augmentation epochs do not fit in {c.epochs} epochs")

@@ -21,6 +21,7 @@ from yolox.utils import ModelEMA, load_checkpoint
 from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device, seed_everything
 from .evaluate import evaluate
 from .model import load_weights, resolve_checkpoint, variant_config
+from .track import make_loggers, val_metrics
 
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'EpochBatches', 'SeededSamples', 'check_dataset', 'training_dataset', 'class_names',
@@ -111,7 +112,7 @@ def set_rng_state(state:dict):
     torch.set_rng_state(state["torch"])
 
 # %% ../nbs/04_train.ipynb #8e6e9641
-RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device", "simota")
+RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device", "simota", "logger", "wandb_project", "wandb_checkpoints")
 
 def start_run(config:TrainConfig, run:RunPaths, resume:bool=False, overwrite:bool=False):
     "The resolved configuration of the run and, when resuming, its last checkpoint"
@@ -238,7 +239,7 @@ def train(config:TrainConfig, run, resume:bool=False, overwrite:bool=False, call
         if config.sync_bn: model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
         model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
         trained = model.module
-    callbacks = [MetricsFile(run.metrics), *callbacks] if main else []
+    callbacks = [MetricsFile(run.metrics), *make_loggers(config, run, console=progress), *callbacks] if main else []
 
     def checkpoint(epoch, iteration):
         return {"model": (ema.ema if ema else trained).state_dict(), "train_model": trained.state_dict(),
@@ -246,7 +247,7 @@ def train(config:TrainConfig, run, resume:bool=False, overwrite:bool=False, call
                 "epoch": epoch, "iteration": iteration, "best_map": best, "rng": rng_state(),
                 "config": asdict(config), "classes": classes, "variant": config.variant}
 
-    metrics = {}
+    metrics, evaluation = {}, None
     for epoch in range(start_epoch, config.epochs):
         no_aug = epoch >= config.epochs - config.no_aug_epochs
         trained.head.use_l1 = no_aug
@@ -299,15 +300,14 @@ def train(config:TrainConfig, run, resume:bool=False, overwrite:bool=False, call
             if (epoch + 1) % config.eval_interval == 0 or no_aug or last:
                 result = evaluate(ema.ema if ema else trained, config.data, "val", (config.input_size, config.input_size),
                                   batch_size=max(1, config.batch_size//world), device=device, progress=progress)
-                if "skipped" in result: metrics["val/skipped"] = result["skipped"]
-                else:
-                    metrics.update({"val/mAP50_95": result["mAP50_95"], "val/mAP50": result["mAP50"]})
+                metrics.update(val_metrics(result)); evaluation = result
+                if "skipped" not in result:
                     if result["mAP50_95"] > best:
                         best = result["mAP50_95"]
                         save_checkpoint(checkpoint(epoch + 1, 0), run.best_checkpoint)
             save_checkpoint(checkpoint(epoch + 1, 0), run.last_checkpoint)
             _call(callbacks, "after_epoch", {"epoch": epoch, "metrics": metrics, "model": trained})
-            if progress: print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()))
+    _call(callbacks, "after_train", {"metrics": metrics, "evaluation": evaluation, "model": trained, "classes": classes})
     if world > 1: dist.barrier()
     return metrics
 
