@@ -12,7 +12,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_compare',
-           'cmd_bench_simota', 'build_parser', 'main']
+           'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -183,6 +183,76 @@ def _add_simota_commands(sub):
     b.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     b.set_defaults(func=cmd_bench_simota)
 
+# %% ../nbs/11_cli.ipynb #cd4ef2c8
+def cmd_export(args):
+    from dminity.export import export_run
+    result = export_run(args.run, [f.strip() for f in args.formats.split(",") if f.strip()])
+    for name, path in result["files"].items(): print(f"{name:5s} {result['size_mb'][name]:8.2f} MB  {path}")
+    if args.json: _write_json(result, args.json)
+
+def cmd_quantize(args):
+    from dminity.quantize import quantize_run
+    result = quantize_run(args.run, max_drop=args.max_drop, calibration_size=args.calibration_size, data_dir=args.data)
+    print(f"mAP50:95 FP32 {result['map50_95_fp32']:.4f} -> INT8 {result['map50_95_int8']:.4f} "
+          f"({result['drop_points']:+.2f} points lost); mAP50 {result['map50_fp32']:.4f} -> {result['map50_int8']:.4f}")
+    print("size on disk: " + ", ".join(f"{k} {v:.2f} MB" for k, v in result["size_mb"].items()))
+    print(f"INT8 model written to {result['int8']}")
+    if args.json: _write_json(result, args.json)
+
+def cmd_predict(args):
+    from dminity.infer import VIDEO_SUFFIXES, Predictor, draw, read_image
+    predictor = Predictor(args.model, conf=args.conf, iou=args.iou, throughput=args.throughput)
+    videos = [s for s in args.sources if Path(s).suffix.lower() in VIDEO_SUFFIXES]
+    images = [s for s in args.sources if s not in videos]
+    out = Path(args.out) if args.out else None
+    if videos and out is None: raise ValueError("videos need --out DIR for the annotated copies")
+    if out: out.mkdir(parents=True, exist_ok=True)
+    records = []
+    for det in predictor.predict_many(images) if images else []:
+        records.append(det.to_dict())
+        print(f"{det.image}: " + (", ".join(f"{det.names[l]} {s:.2f}" for l, s in zip(det.labels, det.scores)) or "nothing found"))
+        if out: cv2_write(out/(Path(det.image).stem + ".jpg"), draw(read_image(det.image), det))
+    for video in videos:
+        stats = predictor.predict_video(video, out/(Path(video).stem + ".mp4"))
+        print(f"{video}: {stats['frames']} frames, {stats['detections']} detections, {stats['fps']:.1f} FPS -> {stats['out']}")
+    if args.json: _write_json(records, args.json)
+
+def cv2_write(path, image):
+    import cv2
+    if not cv2.imwrite(str(path), image): raise RuntimeError(f"could not write {path}")
+
+def _add_deploy_commands(sub):
+    "`dminity export`, `dminity quantize` and `dminity predict`"
+    e = sub.add_parser("export", help="a trained run as ONNX and OpenVINO IR (FP32, FP16)",
+                       description="Write the run's export/ folder: model.onnx (opset 17, decoding inside, NMS outside), fp32.xml and fp16.xml.")
+    e.add_argument("--run", required=True, help="the run folder (from `dminity train` or `dminity demo`)")
+    e.add_argument("--formats", default="onnx,openvino", help="comma-separated: onnx, openvino (default: both)")
+    e.add_argument("--json", metavar="FILE", help="also write the files and sizes as JSON to FILE ('-': standard output)")
+    e.set_defaults(func=cmd_export)
+
+    q = sub.add_parser("quantize", help="INT8 OpenVINO model with NNCF, mAP before and after",
+                       description="Quantize the run's FP32 IR to export/int8.xml with NNCF (calibrated on training images), "
+                                   "and measure mAP50:95 of FP32 and INT8 on the validation split.")
+    q.add_argument("--run", required=True, help="the run folder; exported first if needed")
+    q.add_argument("--max-drop", type=float, default=None,
+                   help="accuracy control: the largest mAP50:95 loss allowed, absolute (0.005 = half a point); default: plain quantization")
+    q.add_argument("--calibration-size", type=int, default=300, help="training images to calibrate on (default: 300)")
+    q.add_argument("--data", default=None, help="the COCO dataset (default: the run's)")
+    q.add_argument("--json", metavar="FILE", help="also write map50_95_fp32, map50_95_int8 and sizes as JSON to FILE ('-': standard output)")
+    q.set_defaults(func=cmd_quantize)
+
+    r = sub.add_parser("predict", help="detect amenities in images, folders and videos with any model file",
+                       description="Run a .pth checkpoint (PyTorch), .onnx (ONNX Runtime) or .xml (OpenVINO FP32/FP16/INT8) on images, "
+                                   "folders of images and videos; boxes in original image pixels.")
+    r.add_argument("--model", required=True, help="a .pth, .onnx or OpenVINO .xml file")
+    r.add_argument("sources", nargs="+", metavar="SOURCE", help="image files, folders of images, video files")
+    r.add_argument("--out", default=None, help="write annotated images and videos into this folder")
+    r.add_argument("--conf", type=float, default=0.25, help="score threshold (default: 0.25)")
+    r.add_argument("--iou", type=float, default=0.45, help="NMS IoU threshold (default: 0.45)")
+    r.add_argument("--throughput", action="store_true", help="OpenVINO async requests, preprocessing overlapped (folders, video)")
+    r.add_argument("--json", metavar="FILE", help="write [{image, boxes, scores, labels}, ...] as JSON to FILE ('-': standard output)")
+    r.set_defaults(func=cmd_predict)
+
 # %% ../nbs/11_cli.ipynb #208285e8
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dminity", description="Home-amenity detection with YOLOX, from Open Images to a quantized CPU model.")
@@ -232,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_demo)
     _add_track_commands(sub)
     _add_simota_commands(sub)
+    _add_deploy_commands(sub)
     return p
 
 # %% ../nbs/11_cli.ipynb #18d8dcce
