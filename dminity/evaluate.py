@@ -124,7 +124,8 @@ def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size
                 if out is None: continue
                 out = out.cpu().numpy()
                 scale = min(input_size[0]/float(height), input_size[1]/float(width))
-                boxes = out[:, :4]/scale
+                boxes = out[:, :4]/scale  # clipped to the image, as the predictor does: a box cannot reach outside it
+                boxes[:, 0::2], boxes[:, 1::2] = boxes[:, 0::2].clip(0, float(width)), boxes[:, 1::2].clip(0, float(height))
                 for (x1, y1, x2, y2), obj, cls_conf, cls in zip(boxes, out[:, 4], out[:, 5], out[:, 6]):
                     detections.append({"image_id": int(image_id), "category_id": dataset.class_ids[int(cls)],
                                        "bbox": [float(x1), float(y1), float(x2 - x1), float(y2 - y1)], "score": float(obj*cls_conf)})
