@@ -7,12 +7,13 @@ Docs: https://dminity.github.io/dminity/cli.html.md"""
 # %% ../nbs/11_cli.ipynb #ad2b515f
 from __future__ import annotations
 
-import argparse, json, os, sys, warnings
+import argparse, contextlib, json, os, sys, time, warnings
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_compare',
-           'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write', 'build_parser', 'main']
+__all__ = ['DEMO_STEPS', 'TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'Steps', 'cmd_demo', 'cmd_train',
+           'cmd_eval', 'cmd_compare', 'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write',
+           'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -39,20 +40,58 @@ def cmd_stats(args):
     _report(stats, args)
     if args.plot: plot_coco_stats(stats, args.plot); print(f"plot written to {args.plot}")
 
+# %% ../nbs/11_cli.ipynb #e0b4b026
+class Steps:
+    "Numbered steps of a long command: each says what it does when it starts, and how long it took when it ends"
+    def __init__(self, names): self.names, self.seconds = list(names), {}
+
+    @contextlib.contextmanager
+    def __call__(self, name:str, what:str):
+        print(f"[{self.names.index(name) + 1}/{len(self.names)}] {what}", flush=True)
+        started = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - started, 1)
+        print(f"      {name}: {self.seconds[name]:.0f} s", flush=True)
+
+DEMO_STEPS = ("data", "train", "evaluate", "export", "quantize")
+
 def cmd_demo(args):
-    from dminity.core import TrainConfig
+    from dminity.core import RunPaths
     from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
-    from dminity.train import train
-    data = Path(args.data_dir)
-    n_train, n_val = (48, 16) if args.quick else (240, 60)
-    zoo = make_demo_open_images(data/"open-images", n_train=n_train, n_val=n_val)
-    stats = prepare_data(zoo, list(DEMO_CLASSES), data/"coco", max_samples=None, overwrite=True)
-    _report(stats, args)
-    print(f"demo data: Open Images layout in {zoo}, COCO export in {data/'coco'}")
-    config = (TrainConfig(str(data/"coco"), epochs=2, batch_size=8, input_size=320, eval_interval=1) if args.quick else
-              TrainConfig(str(data/"coco"), epochs=30, batch_size=16, eval_interval=5))
-    metrics = train(config, args.run, overwrite=True)
-    print(f"demo run in {args.run}: validation mAP50 {metrics.get('val/mAP50', float('nan')):.3f} after {config.epochs} epochs")
+    from dminity.evaluate import evaluate_run
+    from dminity.export import export_run
+    from dminity.quantize import quantize_run
+    from dminity.train import demo_config, train
+    started, steps, figures = time.perf_counter(), Steps(DEMO_STEPS), {}
+    run, data = RunPaths(args.run), Path(args.data_dir)
+    with steps("data", f"drawing the demo dataset and importing it through FiftyOne into {data/'coco'}"):
+        n_train, n_val = (48, 16) if args.quick else (240, 60)
+        zoo = make_demo_open_images(data/"open-images", n_train=n_train, n_val=n_val)
+        stats = prepare_data(zoo, list(DEMO_CLASSES), data/"coco", max_samples=None, overwrite=True)
+        print(stats.to_string(index=False))
+        figures["data"] = stats.to_dict(orient="records")
+    config = demo_config(data/"coco", quick=args.quick)
+    with steps("train", f"training YOLOX-nano for {config.epochs} epochs at {config.input_size} pixels into {run.root}"):
+        metrics = train(config, run.root, overwrite=True)
+        figures["train"] = {k: metrics[k] for k in ("epoch", "train/loss", "val/mAP50_95", "val/mAP50") if k in metrics}
+    with steps("evaluate", "evaluating the best checkpoint on the validation split"):
+        (run.root/"eval").mkdir(exist_ok=True)
+        evaluation = evaluate_run(run, json_path=run.root/"eval"/"val.json")
+        print(f"mAP50:95 {evaluation['map50_95']:.4f}, mAP50 {evaluation['map50']:.4f}, precision {evaluation['precision']:.3f} "
+              f"and recall {evaluation['recall']:.3f} at score {evaluation['score_threshold']}")
+        figures["evaluate"] = {k: evaluation[k] for k in ("map50_95", "map50", "precision", "recall", "ms_per_image")}
+    with steps("export", "exporting ONNX and OpenVINO FP32/FP16"):
+        figures["export"] = export_run(run)["size_mb"]
+    with steps("quantize", "quantizing to INT8 with NNCF and measuring mAP before and after"):
+        quantized = quantize_run(run, calibration_size=n_train)
+        print(f"mAP50:95 FP32 {quantized['map50_95_fp32']:.4f} -> INT8 {quantized['map50_95_int8']:.4f} ({quantized['drop_points']:+.2f} points lost)")
+        figures["quantize"] = quantized
+    figures |= {"seconds": steps.seconds, "total_seconds": round(time.perf_counter() - started, 1)}
+    _write_json(figures, run.root/"demo.json")
+    if args.json: _write_json(figures, args.json)
+    print(f"\nThe demo took {figures['total_seconds']/60:.1f} minutes. In {run.root}: checkpoints/best.pth, eval/val.json, "
+          f"export/ (model.onnx, fp32.xml, fp16.xml, int8.xml), demo.json. Next:\n"
+          f"  dminity predict --model {run.openvino('int8')} {data/'coco'/'val2017'} --out predictions")
 
 # %% ../nbs/11_cli.ipynb #8c3371a4
 TRAIN_FLAG_HELP = {
@@ -293,12 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_train)
 
     m = sub.add_parser("demo", help="the whole path on the embedded demo data, no download",
-                       description="Draw the synthetic demo dataset (Open Images layout), export it to COCO and train "
-                                   "YOLOX-nano on it (30 epochs, about 15 minutes on 2 CPU cores; --quick: 2 short epochs).")
+                       description="Draw the synthetic demo dataset (Open Images layout) and import it, train YOLOX-nano on it on the CPU, "
+                                   "evaluate, export ONNX and OpenVINO, quantize to INT8; each step timed, figures in RUN/demo.json "
+                                   "(about 10 minutes on 2 CPU cores; --quick: a minute or two).")
     m.add_argument("--quick", action="store_true", help="a small dataset and 2 short epochs: the whole path in a minute or two")
     m.add_argument("--run", default="runs/demo", help="the run folder, replaced on every demo (default: runs/demo)")
     m.add_argument("--data-dir", default="data/demo", help="where the demo data is written (default: data/demo)")
-    m.add_argument("--json", metavar="FILE", help="also write the dataset statistics as JSON to FILE ('-': standard output)")
+    m.add_argument("--json", metavar="FILE", help="also write the figures of every step (RUN/demo.json) to FILE ('-': standard output)")
     m.set_defaults(func=cmd_demo)
     _add_track_commands(sub)
     _add_simota_commands(sub)

@@ -152,7 +152,7 @@ def evaluate_run(run, checkpoint:str="best", split:str="val", score_threshold:fl
     """Evaluate a checkpoint of the training run folder `run` on `split` of its dataset; the detections are written in COCO's
     results format next to the run so that anyone can re-check the numbers with pycocotools"""
     from dminity.model import build_model, load_weights
-    run = RunPaths(run)
+    run = run if isinstance(run, RunPaths) else RunPaths(run)
     if not run.config.exists(): raise FileNotFoundError(f"{run.root} has no config.json: it is not a training run folder")
     config = TrainConfig.load(run.config)
     path = run_checkpoint(run, checkpoint)

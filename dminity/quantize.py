@@ -94,7 +94,7 @@ def quantize_openvino(fp32_xml, out_xml, data_dir, max_drop:float|None=None, cal
 
 # %% ../nbs/09_quantize.ipynb #881e6699
 def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_dir=None, progress:bool=True) -> dict:
-    "Quantize the run's FP32 IR to `export/int8.xml`; mAP before and after on the validation split, and sizes on disk in MB"
+    "Quantize the run's FP32 IR to `export/int8.xml`; mAP before and after on the validation split, and sizes on disk in MB (also in `export/quantize.json`)"
     from dminity.core import TrainConfig
     from dminity.export import as_run, export_run, file_size_mb, run_checkpoint
     run = as_run(run)
@@ -107,9 +107,11 @@ def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_d
     seconds = time.perf_counter() - started
     fp32_map, int8_map = (predictor_map(Predictor(p), data_dir, "val", progress=progress) for p in (run.openvino("fp32"), int8))
     files = {"pth": run_checkpoint(run), "onnx": run.onnx, "fp32": run.openvino("fp32"), "fp16": run.openvino("fp16"), "int8": int8}
-    return {"map50_95_fp32": fp32_map["mAP50_95"], "map50_95_int8": int8_map["mAP50_95"],
-            "map50_fp32": fp32_map["mAP50"], "map50_int8": int8_map["mAP50"],
-            "drop_points": 100*(fp32_map["mAP50_95"] - int8_map["mAP50_95"]),
-            "mode": "accuracy_control" if max_drop is not None else "default", "max_drop": max_drop,
-            "size_mb": {k: round(file_size_mb(p), 3) for k, p in files.items() if Path(p).exists()},
-            "quantize_seconds": round(seconds, 1), "int8": str(int8)}
+    result = {"map50_95_fp32": fp32_map["mAP50_95"], "map50_95_int8": int8_map["mAP50_95"],
+              "map50_fp32": fp32_map["mAP50"], "map50_int8": int8_map["mAP50"],
+              "drop_points": 100*(fp32_map["mAP50_95"] - int8_map["mAP50_95"]),
+              "mode": "accuracy_control" if max_drop is not None else "default", "max_drop": max_drop,
+              "size_mb": {k: round(file_size_mb(p), 3) for k, p in files.items() if Path(p).exists()},
+              "quantize_seconds": round(seconds, 1), "int8": str(int8)}
+    (run.export/"quantize.json").write_text(json.dumps(result, indent=2, default=str) + "\n")  # for the benchmark and the app
+    return result

@@ -26,7 +26,7 @@ from .track import make_loggers, val_metrics
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'EpochBatches', 'SeededSamples', 'check_dataset', 'training_dataset', 'class_names',
            'save_checkpoint', 'rng_state', 'set_rng_state', 'start_run', 'MetricsFile', 'read_metrics',
-           'TrainingDiverged', 'build_training', 'train', 'training_throughput']
+           'TrainingDiverged', 'build_training', 'train', 'training_throughput', 'demo_config']
 
 # %% ../nbs/04_train.ipynb #58664fe3
 class EpochBatches(torch.utils.data.Sampler):
@@ -336,3 +336,9 @@ def training_throughput(config:TrainConfig, run, steps:int=5, warmup:int=1) -> d
     return {"variant": config.variant, "input_size": config.input_size, "batch_size": config.batch_size, "workers": config.workers,
             "device": str(device), "epoch_img_per_s": epoch["speed/img_per_s"], "bare_step_img_per_s": bare,
             "epoch_vs_bare": epoch["speed/img_per_s"]/bare}
+
+# %% ../nbs/04_train.ipynb #2fb743aa
+def demo_config(data_dir, quick:bool=False) -> TrainConfig:
+    "The training of `dminity demo`: YOLOX-nano from scratch on the demo dataset in `data_dir`, on the CPU; `quick`: two short epochs"
+    if quick: return TrainConfig(str(data_dir), epochs=2, batch_size=8, input_size=320, eval_interval=1)
+    return TrainConfig(str(data_dir), epochs=30, batch_size=16, input_size=320, eval_interval=5)
