@@ -13,7 +13,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['DEMO_STEPS', 'TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'Steps', 'cmd_demo', 'cmd_train',
            'cmd_eval', 'cmd_compare', 'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write',
-           'build_parser', 'main']
+           'cmd_app', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -292,6 +292,25 @@ def _add_deploy_commands(sub):
     r.add_argument("--json", metavar="FILE", help="write [{image, boxes, scores, labels}, ...] as JSON to FILE ('-': standard output)")
     r.set_defaults(func=cmd_predict)
 
+# %% ../nbs/11_cli.ipynb #f1781392
+def cmd_app(args):
+    from dminity.app import launch
+    launch(args.run, args.model, host=args.host, port=args.port, runs_dir=args.runs_dir)
+
+def _add_app_commands(sub):
+    "`dminity app`"
+    a = sub.add_parser("app", help="the amenity finder web app: upload photos of a home, see the amenities found",
+                       description="Serve a page where photos are uploaded and the amenities found are drawn, counted and timed, "
+                                   "and the same as JSON at /api/detect. The run's models are offered, INT8 OpenVINO first. "
+                                   "Listens on this machine only unless --host says otherwise.")
+    a.add_argument("--run", default=None, help="the run whose models are served (default: the run under --runs-dir with the "
+                                               "newest INT8 model, else RUNS_DIR/demo)")
+    a.add_argument("--model", default=None, help="also serve this model file (.xml, .onnx or .pth), as the default")
+    a.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: all networks)")
+    a.add_argument("--port", type=int, default=7860, help="the port (default: 7860)")
+    a.add_argument("--runs-dir", default="runs", help="where the latest run is looked for without --run or --model (default: runs)")
+    a.set_defaults(func=cmd_app)
+
 # %% ../nbs/11_cli.ipynb #208285e8
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dminity", description="Home-amenity detection with YOLOX, from Open Images to a quantized CPU model.")
@@ -343,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_track_commands(sub)
     _add_simota_commands(sub)
     _add_deploy_commands(sub)
+    _add_app_commands(sub)
     return p
 
 # %% ../nbs/11_cli.ipynb #18d8dcce
