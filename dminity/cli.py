@@ -12,7 +12,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_compare',
-           'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write', 'build_parser', 'main']
+           'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write', 'cmd_bench', 'build_parser',
+           'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -253,6 +254,58 @@ def _add_deploy_commands(sub):
     r.add_argument("--json", metavar="FILE", help="write [{image, boxes, scores, labels}, ...] as JSON to FILE ('-': standard output)")
     r.set_defaults(func=cmd_predict)
 
+# %% ../nbs/11_cli.ipynb #9206f689
+def cmd_bench(args):
+    from dminity.benchmark import BACKENDS, bench_run, bench_variants, check_targets, log_wandb, markdown_table, pick, write_report
+    if not args.run and not args.variants: raise ValueError("give --run RUN (a trained run) or --variants yolox_nano ... (fresh models, speed only)")
+    budget = args.min_fps is not None or args.max_latency_ms is not None
+    if args.pick and not budget: raise ValueError("--pick needs a budget: --min-fps N and/or --max-latency-ms N")
+    if budget and not args.run: raise ValueError("choosing needs mAP, which only a trained run has: add --run RUN")
+    for run in args.run or []:
+        if not (Path(run)/"config.json").exists(): raise FileNotFoundError(f"{run} is not a run folder (it has no config.json)")
+    timing = dict(backends=args.backends or BACKENDS, images=args.images, quick=args.quick, batch=args.batch, seconds=args.seconds,
+                  rounds=args.rounds, threads=args.threads)
+    results = [bench_run(run, **timing) for run in args.run or []]
+    if args.variants: results.append(bench_variants(args.variants, input_size=args.input_size, **timing))
+    rows = [row for result in results for row in result["rows"]]
+    choice = pick(rows, args.min_fps, args.max_latency_ms) if budget else None
+    print(markdown_table(rows), end="")
+    for t in check_targets(rows): print(f"target: {t['target']}: {t['value']} ({'met' if t['met'] else 'not met'})")
+    for run, result in zip(args.run or [], results):
+        print(f"report: {write_report(run, result, choice)}; figures: {Path(run)/'bench.json'}")
+        if log_wandb(run, result, force=args.wandb): print(f"W&B: the table is logged in {Path(run)/'wandb'}")
+    if choice:
+        print(f"choice for {choice['budget']}: {choice['summary']}")
+        for l in choice["losers"]: print(f"  {l['variant']} {l['backend']} ({l['mode']}): {l['why']}")
+    if args.json:
+        merged = results[0] if len(results) == 1 else {**results[0], "models": {k: v for r in results for k, v in r["models"].items()},
+                                                        "rows": rows, "targets": check_targets(rows), "runs": [r.get("run") for r in results]}
+        _write_json({**merged, "pick": choice}, args.json)
+
+def _add_bench_commands(sub):
+    "`dminity bench`"
+    b = sub.add_parser("bench", help="latency/throughput of a run's model (or fresh variants) on every backend; choose a model for a budget",
+                       description="Measure latency (median, p90) and throughput of PyTorch eager, ONNX Runtime and OpenVINO FP32/FP16/INT8, "
+                                   "model-only and end to end (decode, letterbox, infer, NMS), all backends of one model interleaved in one run. "
+                                   "A run gets bench.json and report.md (with plots); --min-fps / --max-latency-ms choose the most accurate model within the budget.")
+    b.add_argument("--run", nargs="+", metavar="RUN", help="trained run folders: their own models, with mAP")
+    b.add_argument("--variants", nargs="+", metavar="VARIANT",
+                   help="fresh untrained variants, speed only: yolox_nano, yolox_tiny, yolox_s, yolox_m, yolox_l, yolox_x")
+    b.add_argument("--input-size", type=int, default=None, help="input size of the --variants (default: each variant's, 416 or 640)")
+    b.add_argument("--backends", nargs="+", metavar="BACKEND", help="pytorch, onnxruntime, openvino_fp32, openvino_fp16, openvino_int8 (default: all)")
+    b.add_argument("--images", default=None, help="a folder of images to decode end to end (default: the run's validation images, or drawn ones)")
+    b.add_argument("--pick", action="store_true", help="choose the most accurate model within the budget given by --min-fps and/or --max-latency-ms")
+    b.add_argument("--min-fps", type=float, default=None, help="the budget: at least this many frames per second, end to end")
+    b.add_argument("--max-latency-ms", type=float, default=None, help="the budget: a p90 latency of at most this, end to end")
+    b.add_argument("--quick", action="store_true", help="short measurements (one round of 0.3 s per figure): a minute for nano")
+    b.add_argument("--seconds", type=float, default=None, help="seconds per figure and round (default: 2, quick: 0.3)")
+    b.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default: 3, quick: 1)")
+    b.add_argument("--batch", type=int, default=4, help="batch size of PyTorch and ONNX Runtime in throughput mode (default: 4)")
+    b.add_argument("--threads", type=int, default=None, help="threads for every backend (default: every core this process may use)")
+    b.add_argument("--wandb", action="store_true", help="log the table to the run's W&B run even when its training did not use W&B")
+    b.add_argument("--json", metavar="FILE", help="also write cpu, settings, rows, targets and the choice as JSON to FILE ('-': standard output)")
+    b.set_defaults(func=cmd_bench)
+
 # %% ../nbs/11_cli.ipynb #208285e8
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dminity", description="Home-amenity detection with YOLOX, from Open Images to a quantized CPU model.")
@@ -303,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_track_commands(sub)
     _add_simota_commands(sub)
     _add_deploy_commands(sub)
+    _add_bench_commands(sub)
     return p
 
 # %% ../nbs/11_cli.ipynb #18d8dcce
