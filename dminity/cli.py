@@ -13,7 +13,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['DEMO_STEPS', 'TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'Steps', 'cmd_demo', 'cmd_train',
            'cmd_eval', 'cmd_compare', 'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write',
-           'cmd_app', 'build_parser', 'main']
+           'cmd_bench', 'cmd_app', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -53,9 +53,10 @@ class Steps:
         self.seconds[name] = round(time.perf_counter() - started, 1)
         print(f"      {name}: {self.seconds[name]:.0f} s", flush=True)
 
-DEMO_STEPS = ("data", "train", "evaluate", "export", "quantize")
+DEMO_STEPS = ("data", "train", "evaluate", "export", "quantize", "bench")
 
 def cmd_demo(args):
+    from dminity.benchmark import bench_run, summary_table, write_report
     from dminity.core import RunPaths
     from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
     from dminity.evaluate import evaluate_run
@@ -86,12 +87,19 @@ def cmd_demo(args):
         quantized = quantize_run(run, calibration_size=n_train)
         print(f"mAP50:95 FP32 {quantized['map50_95_fp32']:.4f} -> INT8 {quantized['map50_95_int8']:.4f} ({quantized['drop_points']:+.2f} points lost)")
         figures["quantize"] = quantized
+    with steps("bench", "benchmarking PyTorch, ONNX Runtime and OpenVINO FP32/FP16/INT8, model-only and end to end"):
+        bench = bench_run(run, quick=args.quick)
+        report = write_report(run.root, bench)
+        print(summary_table(bench["rows"]), end="")
+        fastest = max((r for r in bench["rows"] if r["scope"] == "end_to_end"), key=lambda r: r["fps"])
+        figures["bench"] = {"report": str(report), "fastest_end_to_end": {k: fastest[k] for k in ("backend", "mode", "fps", "latency_ms_median")}}
     figures |= {"seconds": steps.seconds, "total_seconds": round(time.perf_counter() - started, 1)}
     _write_json(figures, run.root/"demo.json")
     if args.json: _write_json(figures, args.json)
     print(f"\nThe demo took {figures['total_seconds']/60:.1f} minutes. In {run.root}: checkpoints/best.pth, eval/val.json, "
-          f"export/ (model.onnx, fp32.xml, fp16.xml, int8.xml), demo.json. Next:\n"
-          f"  dminity predict --model {run.openvino('int8')} {data/'coco'/'val2017'} --out predictions")
+          f"export/ (model.onnx, fp32.xml, fp16.xml, int8.xml), bench.json, report.md, demo.json. Next:\n"
+          f"  dminity predict --model {run.openvino('int8')} {data/'coco'/'val2017'} --out predictions\n"
+          f"  dminity app --run {run.root}")
 
 # %% ../nbs/11_cli.ipynb #8c3371a4
 TRAIN_FLAG_HELP = {
@@ -292,6 +300,58 @@ def _add_deploy_commands(sub):
     r.add_argument("--json", metavar="FILE", help="write [{image, boxes, scores, labels}, ...] as JSON to FILE ('-': standard output)")
     r.set_defaults(func=cmd_predict)
 
+# %% ../nbs/11_cli.ipynb #9206f689
+def cmd_bench(args):
+    from dminity.benchmark import BACKENDS, bench_run, bench_variants, check_targets, log_wandb, markdown_table, pick, write_report
+    if not args.run and not args.variants: raise ValueError("give --run RUN (a trained run) or --variants yolox_nano ... (fresh models, speed only)")
+    budget = args.min_fps is not None or args.max_latency_ms is not None
+    if args.pick and not budget: raise ValueError("--pick needs a budget: --min-fps N and/or --max-latency-ms N")
+    if budget and not args.run: raise ValueError("choosing needs mAP, which only a trained run has: add --run RUN")
+    for run in args.run or []:
+        if not (Path(run)/"config.json").exists(): raise FileNotFoundError(f"{run} is not a run folder (it has no config.json)")
+    timing = dict(backends=args.backends or BACKENDS, images=args.images, quick=args.quick, batch=args.batch, seconds=args.seconds,
+                  rounds=args.rounds, threads=args.threads)
+    results = [bench_run(run, **timing) for run in args.run or []]
+    if args.variants: results.append(bench_variants(args.variants, input_size=args.input_size, **timing))
+    rows = [row for result in results for row in result["rows"]]
+    choice = pick(rows, args.min_fps, args.max_latency_ms) if budget else None
+    print(markdown_table(rows), end="")
+    for t in check_targets(rows): print(f"target: {t['target']}: {t['value']} ({'met' if t['met'] else 'not met'})")
+    for run, result in zip(args.run or [], results):
+        print(f"report: {write_report(run, result, choice)}; figures: {Path(run)/'bench.json'}")
+        if log_wandb(run, result, force=args.wandb): print(f"W&B: the table is logged in {Path(run)/'wandb'}")
+    if choice:
+        print(f"choice for {choice['budget']}: {choice['summary']}")
+        for l in choice["losers"]: print(f"  {l['variant']} {l['backend']} ({l['mode']}): {l['why']}")
+    if args.json:
+        merged = results[0] if len(results) == 1 else {**results[0], "models": {k: v for r in results for k, v in r["models"].items()},
+                                                        "rows": rows, "targets": check_targets(rows), "runs": [r.get("run") for r in results]}
+        _write_json({**merged, "pick": choice}, args.json)
+
+def _add_bench_commands(sub):
+    "`dminity bench`"
+    b = sub.add_parser("bench", help="latency/throughput of a run's model (or fresh variants) on every backend; choose a model for a budget",
+                       description="Measure latency (median, p90) and throughput of PyTorch eager, ONNX Runtime and OpenVINO FP32/FP16/INT8, "
+                                   "model-only and end to end (decode, letterbox, infer, NMS), all backends of one model interleaved in one run. "
+                                   "A run gets bench.json and report.md (with plots); --min-fps / --max-latency-ms choose the most accurate model within the budget.")
+    b.add_argument("--run", nargs="+", metavar="RUN", help="trained run folders: their own models, with mAP")
+    b.add_argument("--variants", nargs="+", metavar="VARIANT",
+                   help="fresh untrained variants, speed only: yolox_nano, yolox_tiny, yolox_s, yolox_m, yolox_l, yolox_x")
+    b.add_argument("--input-size", type=int, default=None, help="input size of the --variants (default: each variant's, 416 or 640)")
+    b.add_argument("--backends", nargs="+", metavar="BACKEND", help="pytorch, onnxruntime, openvino_fp32, openvino_fp16, openvino_int8 (default: all)")
+    b.add_argument("--images", default=None, help="a folder of images to decode end to end (default: the run's validation images, or drawn ones)")
+    b.add_argument("--pick", action="store_true", help="choose the most accurate model within the budget given by --min-fps and/or --max-latency-ms")
+    b.add_argument("--min-fps", type=float, default=None, help="the budget: at least this many frames per second, end to end")
+    b.add_argument("--max-latency-ms", type=float, default=None, help="the budget: a p90 latency of at most this, end to end")
+    b.add_argument("--quick", action="store_true", help="short measurements (one round of 0.3 s per figure): a minute for nano")
+    b.add_argument("--seconds", type=float, default=None, help="seconds per figure and round (default: 2, quick: 0.3)")
+    b.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default: 3, quick: 1)")
+    b.add_argument("--batch", type=int, default=4, help="batch size of PyTorch and ONNX Runtime in throughput mode (default: 4)")
+    b.add_argument("--threads", type=int, default=None, help="threads for every backend (default: every core this process may use)")
+    b.add_argument("--wandb", action="store_true", help="log the table to the run's W&B run even when its training did not use W&B")
+    b.add_argument("--json", metavar="FILE", help="also write cpu, settings, rows, targets and the choice as JSON to FILE ('-': standard output)")
+    b.set_defaults(func=cmd_bench)
+
 # %% ../nbs/11_cli.ipynb #f1781392
 def cmd_app(args):
     from dminity.app import launch
@@ -352,7 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("demo", help="the whole path on the embedded demo data, no download",
                        description="Draw the synthetic demo dataset (Open Images layout) and import it, train YOLOX-nano on it on the CPU, "
-                                   "evaluate, export ONNX and OpenVINO, quantize to INT8; each step timed, figures in RUN/demo.json "
+                                   "evaluate, export ONNX and OpenVINO, quantize to INT8, benchmark every backend; each step timed, figures in RUN/demo.json "
                                    "(about 10 minutes on 2 CPU cores; --quick: a minute or two).")
     m.add_argument("--quick", action="store_true", help="a small dataset and 2 short epochs: the whole path in a minute or two")
     m.add_argument("--run", default="runs/demo", help="the run folder, replaced on every demo (default: runs/demo)")
@@ -363,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_simota_commands(sub)
     _add_deploy_commands(sub)
     _add_app_commands(sub)
+    _add_bench_commands(sub)
     return p
 
 # %% ../nbs/11_cli.ipynb #18d8dcce
