@@ -18,10 +18,11 @@ from .core import AMENITY_NAMES, RunPaths, TrainConfig, coco_annotations
 from .infer import IMAGE_SUFFIXES, Predictor, letterbox, load_backend, predictor_map
 
 # %% auto #0
-__all__ = ['ISA_FLAGS', 'BACKENDS', 'MODES', 'SCOPES', 'PRESETS', 'TABLE_COLUMNS', 'cpu_cores', 'cpu_info', 'synthetic_images',
-           'bench_images', 'decode', 'Probe', 'check_backends', 'bench_models', 'variant_files', 'pareto_front',
-           'row_name', 'pick', 'add_ratios', 'check_targets', 'run_files', 'bench_run', 'bench_variants',
-           'markdown_table', 'summary_table', 'plot_map_fps', 'plot_latency', 'write_report', 'log_wandb']
+__all__ = ['ISA_FLAGS', 'BACKENDS', 'MODES', 'SCOPES', 'TARGET_SIZES', 'PRESETS', 'TABLE_COLUMNS', 'cpu_cores', 'cpu_info',
+           'synthetic_images', 'bench_images', 'decode', 'Probe', 'check_backends', 'bench_models', 'variant_files',
+           'pareto_front', 'row_name', 'pick', 'add_ratios', 'check_targets', 'run_files', 'bench_run',
+           'bench_variants', 'markdown_table', 'summary_table', 'plot_map_fps', 'plot_latency', 'write_report',
+           'log_wandb']
 
 # %% ../nbs/10_benchmark.ipynb #958142f5
 ISA_FLAGS = {"AVX2": ("avx2",), "AVX-512": ("avx512f",), "AVX-512 VNNI": ("avx512_vnni",), "AVX-VNNI": ("avx_vnni",),
@@ -291,13 +292,18 @@ def add_ratios(rows:list) -> list:
         r["vs_pytorch"] = round(r["fps"]/b, 2) if b else None
     return rows
 
+TARGET_SIZES = {"yolox_s": 640, "yolox_nano": 416}  # the input sizes the issue's speed targets are stated for
+
 def check_targets(rows:list) -> list:
-    "The targets: YOLOX-s end to end >= 3x PyTorch eager; INT8 end-to-end throughput >= 90 % of model-only; nano end to end at 100 FPS"
+    "The targets: YOLOX-s@640 end to end >= 3x PyTorch eager; INT8 end-to-end throughput >= 90 % of model-only; nano@416 end to end at 100 FPS"
     out, e2e = [], [r for r in rows if r["scope"] == "end_to_end"]
-    def best(variant, pytorch): return max((r["fps"] for r in e2e if r["variant"] == variant and (r["backend"] == "pytorch") == pytorch), default=None)
+    def best(variant, pytorch):
+        "Best end-to-end FPS of `variant` at its target size (rows that state no size count), PyTorch's or the others'"
+        return max((r["fps"] for r in e2e if r["variant"] == variant and (r["backend"] == "pytorch") == pytorch
+                    and r.get("input_size", TARGET_SIZES[variant]) == TARGET_SIZES[variant]), default=None)
     if best("yolox_s", False) and best("yolox_s", True):
         ratio = best("yolox_s", False)/best("yolox_s", True)
-        out.append({"target": "YOLOX-s end-to-end FPS >= 3x PyTorch eager's (best of each)", "value": round(ratio, 2), "met": ratio >= 3})
+        out.append({"target": "YOLOX-s@640 end-to-end FPS >= 3x PyTorch eager's (best of each)", "value": round(ratio, 2), "met": ratio >= 3})
     for variant in dict.fromkeys(r["variant"] for r in rows):
         int8 = {(r["mode"], r["scope"]): r for r in rows if r["variant"] == variant and r["backend"] == "openvino_int8"}
         model, full = int8.get(("throughput", "model")), int8.get(("throughput", "end_to_end"))
@@ -311,7 +317,7 @@ def check_targets(rows:list) -> list:
                 t["pre_post_ms"] = round(extra, 2)
             out.append(t)
     if best("yolox_nano", False):
-        out.append({"target": "YOLOX-nano end to end at 100 FPS (stretch)", "value": best("yolox_nano", False), "met": best("yolox_nano", False) >= 100})
+        out.append({"target": "YOLOX-nano@416 end to end at 100 FPS (stretch)", "value": best("yolox_nano", False), "met": best("yolox_nano", False) >= 100})
     return out
 
 # %% ../nbs/10_benchmark.ipynb #bbc857cf
