@@ -7,26 +7,27 @@ Docs: https://dminity.github.io/dminity/app.html.md"""
 # %% ../nbs/12_app.ipynb #c0e2d75a
 from __future__ import annotations
 
-import base64, html, io, shutil, socket, subprocess, sys, tempfile, threading, time, traceback
+import asyncio, base64, html, io, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, traceback
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from .core import RunPaths
-from .infer import Detections, Predictor, draw
+from .infer import MAX_PIXELS, Detections, Predictor, decode_image, draw, image_header
 
 # %% auto #0
-__all__ = ['MODEL_KINDS', 'PAGE_STYLE', 'CHROMIUM', 'CHROMEDRIVER', 'run_models', 'model_label', 'latest_run', 'Limits',
-           'decode_upload', 'ModelShelf', 'amenity_counts', 'jpeg_data_url', 'find_amenities', 'render_page',
-           'create_app', 'serve_in_background', 'launch', 'app_process', 'browser_upload', 'load_test']
+__all__ = ['MODEL_KINDS', 'DECODING', 'PAGE_STYLE', 'LOCAL_HOSTS', 'CHROMIUM', 'CHROMEDRIVER', 'run_models', 'model_label',
+           'latest_run', 'Limits', 'decode_upload', 'ModelShelf', 'amenity_counts', 'jpeg_data_url', 'find_amenities',
+           'public', 'render_page', 'host_name', 'create_app', 'serve_in_background', 'launch', 'app_process',
+           'browser_upload', 'load_test']
 
 # %% ../nbs/12_app.ipynb #c3156980
 MODEL_KINDS = {"int8.xml": "OpenVINO INT8", "fp32.xml": "OpenVINO FP32", "fp16.xml": "OpenVINO FP16",
@@ -54,42 +55,40 @@ def latest_run(runs_dir="runs") -> Path:
 # %% ../nbs/12_app.ipynb #cdf03de5
 @dataclass(frozen=True)
 class Limits:
-    "What the app accepts: bytes and pixels per image (refused above), the longest side kept (downscaled above), images and bytes per request"
+    "What the app accepts: bytes and pixels per image (refused above), the longest side kept (downscaled above), images, bytes and pixels per request; requests at once (more: 503) and seconds per request"
     max_bytes: int = 25_000_000
-    max_pixels: int = 60_000_000
+    max_pixels: int = MAX_PIXELS
     max_side: int = 2048
     max_files: int = 16
     max_request_bytes: int = 100_000_000
+    max_request_pixels: int = 2*MAX_PIXELS
+    max_requests: int = 16
+    request_seconds: float = 60.0
 
-def decode_upload(data:bytes, name:str, limits:Limits=Limits()) -> tuple:
-    "The uploaded file `data` as a BGR array whose longest side is at most `limits.max_side`, and its original (width, height); a one-line `ValueError` for anything else"
-    from PIL import Image, ImageOps, UnidentifiedImageError
-    if not data: raise ValueError(f"{name}: the file is empty")
+DECODING = threading.BoundedSemaphore(min(4, len(os.sched_getaffinity(0))))  # images decoded at once in this process
+
+def decode_upload(data:bytes, name:str, limits:Limits=Limits(), pixels_left:int|None=None) -> tuple:
+    "The uploaded file `data` decoded as the predictor decodes files, its longest side at most `limits.max_side`, and its original (width, height); a one-line `ValueError` for anything else, or for more pixels than the request has left"
     if len(data) > limits.max_bytes: raise ValueError(f"{name}: {len(data)/1e6:.1f} MB, more than the {limits.max_bytes/1e6:g} MB an image may have")
-    too_many = f"more than the {limits.max_pixels/1e6:g} megapixels an image may have"
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            w, h = im.size
-            if w*h > limits.max_pixels: raise ValueError(f"{name}: {w}x{h} pixels, {too_many}")
-            if im.getexif().get(0x0112, 1) in (5, 6, 7, 8): w, h = h, w  # turned by a quarter: the photo is h wide
-            r = limits.max_side/max(w, h)
-            if r < 1: im.draft("RGB", (int(im.size[0]*r), int(im.size[1]*r)))  # JPEG: decoded at 1/2 .. 1/8 scale
-            rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
-    except UnidentifiedImageError: raise ValueError(f"{name}: not an image (JPEG, PNG, WebP, BMP, TIFF or GIF)") from None
-    except Image.DecompressionBombError: raise ValueError(f"{name}: {too_many}") from None
-    except (OSError, SyntaxError) as e: raise ValueError(f"{name}: the image cannot be decoded ({e})") from None
-    image = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    r = limits.max_side/max(image.shape[:2])
-    if r < 1: image = cv2.resize(image, (round(image.shape[1]*r), round(image.shape[0]*r)), interpolation=cv2.INTER_AREA)
-    return image, (w, h)
+    if pixels_left is not None and data:
+        _, w, h, _ = image_header(data, name)
+        if pixels_left < w*h <= limits.max_pixels:
+            raise ValueError(f"{name}: {w}x{h} pixels, past the {limits.max_request_pixels/1e6:g} megapixels one request may decode: send it in another request")
+    return decode_image(data, name, limits.max_pixels, limits.max_side)
+
 
 # %% ../nbs/12_app.ipynb #00bd333f
+def _version(path:Path) -> tuple:
+    "What changes when a model file is rewritten: its modification time, and that of an OpenVINO model's weights"
+    files = [path, path.with_suffix(".bin")] if path.suffix == ".xml" else [path]
+    return tuple(f.stat().st_mtime_ns for f in files if f.exists())
+
 class ModelShelf:
     "The model files an app offers, looked up on every request; each loaded once per version of the file and run by one request at a time"
     def __init__(self, run=None, model=None):
         if run is None and model is None: raise ValueError("give a run folder or a model file")
         self.run, self.model = (Path(run) if run else None), (Path(model) if model else None)
-        self._loaded, self._lock = {}, threading.Lock()
+        self._loaded, self._broken, self._lock = {}, {}, threading.Lock()  # path: (version, predictor, lock); path: (version, message)
 
     def files(self) -> dict:
         "{name: path} of the model files there now: the one given alone first, then the run's, fastest first"
@@ -97,24 +96,36 @@ class ModelShelf:
         return {**given, **(run_models(self.run) if self.run else {})}
 
     def get(self, name:str|None=None) -> tuple:
-        "(name, predictor, lock) of the model file `name` (default: the first one), loaded on first use"
+        "(name, predictor, lock) of the model file `name` (default: the first one), loaded on first use; the version loaded before while a changed file cannot be loaded"
         files = self.files()
         if not files: raise FileNotFoundError(self.missing())
         name = name or next(iter(files))
         if name not in files: raise ValueError(f"no model {name!r} here; the models are: {', '.join(files)}")
-        key = (str(files[name]), files[name].stat().st_mtime_ns)
+        path, version = str(files[name]), _version(files[name])
         with self._lock:
-            if key not in self._loaded:
-                self._loaded = {k: v for k, v in self._loaded.items() if k[0] != key[0]}  # an older version of the file
-                try: self._loaded[key] = (Predictor(files[name]), threading.Lock())
-                except ValueError as e: raise RuntimeError(f"the model {name} cannot be loaded: {e}") from None
-            predictor, lock = self._loaded[key]
-        return name, predictor, lock
+            loaded, broken = self._loaded.get(path), self._broken.get(path)
+            if (loaded is None or loaded[0] != version) and (broken is None or broken[0] != version):
+                try:
+                    self._loaded[path] = loaded = (version, Predictor(files[name]), threading.Lock())
+                    self._broken.pop(path, None)
+                except Exception as e:  # cut short, half written, not a model: keep what works
+                    self._broken[path] = broken = (version, f"the model {name} cannot be loaded ({str(e).splitlines()[0] if str(e) else type(e).__name__})")
+                    print(f"dminity app: {self.notice(name) or broken[1]}", file=sys.stderr, flush=True)
+            if loaded is None: raise RuntimeError(broken[1])
+        return name, loaded[1], loaded[2]
+
+    def notice(self, name:str) -> str|None:
+        "What to tell the user of the model `name` while its file on disk cannot be loaded and the version loaded before answers"
+        path = self.files().get(name)
+        loaded, broken = self._loaded.get(str(path)), self._broken.get(str(path))
+        if path is None or not (loaded and broken) or broken[0] != _version(path): return None
+        return f"{broken[1]}: the version loaded before answers until it can"
 
     def missing(self) -> str:
         "What to say when there is no model"
         where = " or ".join(str(p) for p in (self.model, self.run) if p)
         return f"no model in {where}: make one with `dminity demo`, or `dminity export` and `dminity quantize` on a trained run"
+
 
 # %% ../nbs/12_app.ipynb #04499d55
 def amenity_counts(det:Detections) -> list:
@@ -129,26 +140,61 @@ def jpeg_data_url(image:np.ndarray, quality:int=85) -> str:
     "`image` (BGR) as a JPEG `data:` URL, for an `<img>` inside the page"
     return "data:image/jpeg;base64," + base64.b64encode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1]).decode()
 
-def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:float=0.25, limits:Limits=Limits(), annotate:bool=True) -> dict:
-    "The amenities in each upload [(file name, bytes)] by `model` of `shelf`: per image its amenities, detections and inference time, or its error"
+def _in_time(resource, name:str, deadline:float, limits:Limits):
+    "Take `resource` (a lock or semaphore) before `deadline`, or say that the image was not looked at"
+    if time.monotonic() > deadline or not resource.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise ValueError(f"{name}: not looked at, the request took longer than {limits.request_seconds:g} s (the app is busy): send it again")
+
+def _decode_in_time(name:str, upload, limits:Limits, pixels_left:int, deadline:float) -> tuple:
+    "(image, original size) of one upload (bytes or a file, read at most `max_bytes + 1`), decoded in one of the `DECODING` slots"
+    data = upload if isinstance(upload, bytes) else upload.read(limits.max_bytes + 1)
+    _in_time(DECODING, name, deadline, limits)
+    try: return decode_upload(data, name, limits, pixels_left)
+    finally: DECODING.release()
+
+def _predict_in_time(predictor:Predictor, lock, image:np.ndarray, name:str, conf:float, limits:Limits, deadline:float) -> tuple:
+    "(detections, milliseconds) of the model on one image, once its lock is free (an OpenVINO infer request is not re-entrant)"
+    _in_time(lock, name, deadline, limits)
+    try:
+        predictor.conf, start = conf, time.perf_counter()
+        return predictor.predict(image, name), (time.perf_counter() - start)*1000
+    except Exception as e:  # this image's answer, logged in full; the others go on
+        traceback.print_exc()
+        raise ValueError(f"{name}: the model failed on this image ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+    finally: lock.release()
+
+def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:float=0.25, limits:Limits=Limits(), annotate:bool=True,
+                   deadline:float|None=None) -> dict:
+    "The amenities in each upload [(file name, bytes or file)] by `model` of `shelf`, by `deadline` (`time.monotonic()`; default `limits.request_seconds` from now): per image its amenities, detections and inference time, or its error"
     if not 0 <= conf <= 1: raise ValueError(f"the confidence threshold must lie between 0 and 1, not {conf}")
     if not uploads: raise ValueError("no image was uploaded: choose one or more photos")
     if len(uploads) > limits.max_files: raise ValueError(f"{len(uploads)} images at once; the limit is {limits.max_files}")
+    deadline = deadline or time.monotonic() + limits.request_seconds
     name, predictor, lock = shelf.get(model)
-    results = []
-    for file_name, data in uploads:
-        try: image, original = decode_upload(data, file_name, limits)
+    results, pixels_left = [], limits.max_request_pixels
+    for file_name, upload in uploads:
+        try:
+            image, original = _decode_in_time(file_name, upload, limits, pixels_left, deadline)
+            pixels_left -= original[0]*original[1]
+            det, ms = _predict_in_time(predictor, lock, image, file_name, conf, limits, deadline)
         except ValueError as e:
-            results.append({"image": file_name, "error": str(e)}); continue
-        with lock:  # one image at a time per model: an OpenVINO infer request is not re-entrant
-            predictor.conf, start = conf, time.perf_counter()
-            det = predictor.predict(image, file_name)
-            ms = (time.perf_counter() - start)*1000
+            results.append({"image": file_name, "error": str(e)})
+            continue
         result = {"image": file_name, "size": [image.shape[1], image.shape[0]], "original_size": list(original),
                   "inference_ms": round(ms, 2), "amenities": amenity_counts(det), "detections": det.to_dict()}
         if annotate: result["annotated"] = jpeg_data_url(draw(image, det))
         results.append(result)
-    return {"model": name, "backend": predictor.backend.name, "conf": conf, "results": results}
+    notice = shelf.notice(name)
+    return {"model": name, "backend": predictor.backend.name, "conf": conf, "results": results, **({"notice": notice} if notice else {})}
+
+
+# %% ../nbs/12_app.ipynb #a7c3e102
+_FOLDERS = re.compile(r"(?<![\w.~/:])/(?:[^\s/'\"]+/)+")
+
+def public(text:str) -> str:
+    "`text` for an HTTP client: absolute paths lose their folders ('/home/me/runs/x/export/int8.xml: ...' -> 'int8.xml: ...')"
+    return _FOLDERS.sub("", text)
+
 
 # %% ../nbs/12_app.ipynb #872a15f9
 PAGE_STYLE = """
@@ -192,8 +238,8 @@ def render_page(shelf:ModelShelf, limits:Limits=Limits(), answer:dict|None=None,
     e, files = html.escape, shelf.files()
     chosen = model if model in files else next(iter(files), None)
     options = "".join(f'<option value="{e(n)}"{" selected" if n == chosen else ""}>{e(model_label(n))}</option>' for n in files)
-    notice = "" if files else f'<p class="error" id="no-model">{e(shelf.missing())}</p>'
-    problem = f'<p class="error" id="error">{e(error)}</p>' if error else ""
+    notice = "" if files else f'<p class="error" id="no-model">{e(public(shelf.missing()))}</p>'
+    problem = "".join(f'<p class="error" id="{i}">{e(t)}</p>' for i, t in (("error", error), ("notice", answer and answer.get("notice"))) if t)
     results = "".join(_result_html(r, answer) for r in answer["results"]) if answer else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -215,67 +261,104 @@ class _Refused(ValueError):
     "Input the app refuses, with the HTTP status that says why"
     def __init__(self, message, status=400): super().__init__(message); self.status = status
 
-async def _read_form(request, limits:Limits) -> tuple:
-    "(uploads [(file name, bytes)], fields {name: text}) of a POSTed form; a file input left empty is no upload"
+def _too_large(size, limit) -> str: return f"the upload is {size/1e6:.0f} MB, more than the {limit/1e6:g} MB a request may carry"
+
+def _counted(receive, limit:int, deadline:float):
+    "`receive` that counts the body's bytes as they arrive (with Content-Length or chunked alike): past `limit` 413, past `deadline` 408"
+    seen = 0
+    async def counted():
+        nonlocal seen
+        try: message = await asyncio.wait_for(receive(), max(0.001, deadline - time.monotonic()))
+        except asyncio.TimeoutError: raise _Refused("the upload took too long to arrive: send it again", 408) from None
+        seen += len(message.get("body", b""))
+        if seen > limit: raise _Refused(f"the upload is more than the {limit/1e6:g} MB a request may carry", 413)
+        return message
+    return counted
+
+@asynccontextmanager
+async def _read_form(request, limits:Limits, deadline:float):
+    "(uploads [(file name, file)], fields {name: text}) of a POSTed form, open while the block lasts; a file input left empty is no upload"
     from starlette.exceptions import HTTPException
+    multipart = request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+    limit = limits.max_request_bytes if multipart else 65_536
     size = int(request.headers.get("content-length") or 0)
-    if size > limits.max_request_bytes:
-        raise _Refused(f"the upload is {size/1e6:.0f} MB, more than the {limits.max_request_bytes/1e6:g} MB a request may carry", 413)
+    if size > limit: raise _Refused(_too_large(size, limit), 413)
+    counted = Request(request.scope, _counted(request.receive, limit, deadline))
     try:
-        async with request.form(max_files=limits.max_files, max_fields=20) as form:
-            uploads = [(f.filename or "upload", await f.read()) for f in form.getlist("images") if not isinstance(f, str)]
-            fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        async with counted.form(max_files=limits.max_files, max_fields=20) as form:
+            uploads = [(f.filename or "upload", f.file) for f in form.getlist("images") if not isinstance(f, str) and (f.filename or f.size)]
+            yield uploads, {k: v for k, v in form.multi_items() if isinstance(v, str)}
     except HTTPException as e: raise _Refused(f"the upload cannot be read: {e.detail}") from None
-    return [(n, d) for n, d in uploads if d or n != "upload"], fields
 
 def _conf(text) -> float:
     try: return float(text if text not in (None, "") else 0.25)
     except ValueError: raise ValueError(f"the confidence threshold must be a number between 0 and 1, not {text!r}") from None
 
-def create_app(run=None, model=None, limits:Limits=Limits()) -> FastAPI:
-    "The amenity finder over the models of the run folder `run` and/or the model file `model`: a FastAPI app"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+def host_name(header:str) -> str:
+    "The host a `Host` header names, without its port: 'localhost:7860' -> 'localhost', '[::1]:7860' -> '::1'"
+    header = header.strip().lower()
+    if header.startswith("["): return header[1:].split("]")[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+def create_app(run=None, model=None, limits:Limits=Limits(), hosts=LOCAL_HOSTS) -> FastAPI:
+    "The amenity finder over the models of the run folder `run` and/or the model file `model`: a FastAPI app answering requests for `hosts` (None: any)"
     shelf = ModelShelf(run, model)
-    app = FastAPI(title="dminity amenity finder", docs_url=None, redoc_url=None)
-    app.state.shelf, app.state.limits = shelf, limits
+    app = FastAPI(title="dminity amenity finder", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.shelf, app.state.limits, app.state.busy = shelf, limits, 0
+
+    @app.middleware("http")
+    async def known_hosts_only(request:Request, call_next):
+        host = host_name(request.headers.get("host", ""))
+        if hosts is None or host in hosts: return await call_next(request)
+        return PlainTextResponse(f"this app answers to {', '.join(hosts)}, not to {host!r}: serve it with `dminity app --host` to answer to others", 400)
 
     async def answer(request, page:bool) -> tuple:
-        "(answer, error, status, fields) of a POSTed form"
+        "(answer, error, status, fields, headers) of a POSTed form"
         fields = {}
+        if app.state.busy >= limits.max_requests:
+            return None, f"the app is busy with {limits.max_requests} uploads: send it again in a few seconds", 503, fields, {"Retry-After": "1"}
+        app.state.busy += 1
+        deadline = time.monotonic() + limits.request_seconds
         try:
-            uploads, fields = await _read_form(request, limits)
-            annotate = page or fields.get("annotated", "").lower() in ("1", "true", "yes")
-            result = await run_in_threadpool(find_amenities, shelf, uploads, fields.get("model") or None, _conf(fields.get("conf")), limits, annotate)
-            return result, None, 200, fields
-        except _Refused as e: return None, str(e), e.status, fields
-        except (FileNotFoundError, RuntimeError) as e: return None, str(e), 503, fields  # no model, or one that cannot load
-        except ValueError as e: return None, str(e), 400, fields
+            async with _read_form(request, limits, deadline) as (uploads, fields):
+                annotate = page or fields.get("annotated", "").lower() in ("1", "true", "yes")
+                result = await run_in_threadpool(find_amenities, shelf, uploads, fields.get("model") or None, _conf(fields.get("conf")), limits, annotate, deadline)
+            result["results"] = [{**r, "error": public(r["error"])} if "error" in r else r for r in result["results"]]
+            return ({**result, "notice": public(result["notice"])} if "notice" in result else result), None, 200, fields, {}
+        except _Refused as e: return None, public(str(e)), e.status, fields, {}
+        except (FileNotFoundError, RuntimeError) as e: return None, public(str(e)), 503, fields, {}  # no model, or one that cannot load
+        except ValueError as e: return None, public(str(e)), 400, fields, {}
         except Exception as e:  # a bug or a broken model: say so in one line, log the rest, keep serving
             traceback.print_exc()
-            return None, f"the app failed on this request ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})", 500, fields
+            return None, public(f"the app failed on this request ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"), 500, fields, {}
+        finally: app.state.busy -= 1
 
     @app.get("/", response_class=HTMLResponse)
-    def index(): return render_page(shelf, limits)
+    async def index(): return render_page(shelf, limits)
 
     @app.post("/", response_class=HTMLResponse)
     async def upload(request:Request):
-        result, error, status, fields = await answer(request, page=True)
+        result, error, status, fields, headers = await answer(request, page=True)
         try: conf = min(max(_conf(fields.get("conf")), 0.0), 1.0)
         except ValueError: conf = 0.25
-        return HTMLResponse(render_page(shelf, limits, result, error, fields.get("model"), conf), status)
+        return HTMLResponse(render_page(shelf, limits, result, error, fields.get("model"), conf), status, headers)
 
     @app.post("/api/detect")
     async def detect(request:Request):
-        result, error, status, _ = await answer(request, page=False)
-        return JSONResponse(result if error is None else {"error": error}, status)
+        result, error, status, _, headers = await answer(request, page=False)
+        return JSONResponse(result if error is None else {"error": error}, status, headers)
 
     @app.get("/api/models")
-    def models():
+    async def models():
         files = shelf.files()
         return {"models": [{"name": n, "label": model_label(n)} for n in files], "default": next(iter(files), None), "limits": asdict(limits)}
 
     @app.get("/health")
-    def health(): return {"ok": True}
+    async def health(): return {"ok": True}
     return app
+
 
 # %% ../nbs/12_app.ipynb #8547ca06
 @contextmanager
@@ -300,13 +383,13 @@ def launch(run=None, model=None, host:str="127.0.0.1", port:int=7860, runs_dir="
     if model is not None and not Path(model).is_file(): raise FileNotFoundError(f"{model}: no such model file")
     if run is None and model is None: run = latest_run(runs_dir)
     if run is not None and not Path(run).is_dir(): raise FileNotFoundError(f"{run}: no such run folder")
-    app = create_app(run, model, limits)
+    app = create_app(run, model, limits, None if host in ("0.0.0.0", "::") else tuple(dict.fromkeys((*LOCAL_HOSTS, host.lower()))))
     name, predictor, _ = app.state.shelf.get()
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
         try: s.bind((host, port))
         except OSError as e: raise RuntimeError(f"cannot listen on {host}:{port} ({e.strerror}): choose another --port") from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOCAL_HOSTS:
         warnings.warn(f"listening on {host}: anyone who can reach this machine can use the app")
     print(f"dminity app: serving {', '.join(app.state.shelf.files())} (default {name}: {predictor.backend.name}) "
           f"on http://{'[' + host + ']' if ':' in host else host}:{port}  (Ctrl-C stops it)", flush=True)
@@ -384,20 +467,25 @@ def browser_upload(url:str, images, screenshot=None, conf:float|None=None, model
 # %% ../nbs/12_app.ipynb #5db9f04d
 def load_test(url:str, image:bytes, requests:int=50, concurrency:int=50, model:str|None=None, conf:float=0.25,
               annotate:bool=False, timeout:float=300) -> dict:
-    "Post `image` to `url`/api/detect `requests` times, `concurrency` at once: errors, requests per second, latency in ms"
+    "Post `image` to `url`/api/detect `requests` times, `concurrency` at once, each sent again after `Retry-After` while the app is busy: errors, retries, requests per second, latency in ms"
     import httpx
     fields = {"conf": str(conf), "annotated": str(annotate).lower(), **({"model": model} if model else {})}
     def one(_):
-        start = time.perf_counter()
+        start, retries = time.perf_counter(), 0
         try:
-            r = httpx.post(f"{url}/api/detect", files={"images": ("load.jpg", image, "image/jpeg")}, data=fields, timeout=timeout)
+            while True:
+                r = httpx.post(f"{url}/api/detect", files={"images": ("load.jpg", image, "image/jpeg")}, data=fields, timeout=timeout)
+                if r.status_code != 503 or "retry-after" not in r.headers or time.perf_counter() - start > timeout: break
+                retries += 1
+                time.sleep(float(r.headers["retry-after"]))
             error = None if r.status_code == 200 and "error" not in r.json()["results"][0] else f"HTTP {r.status_code}: {r.text[:200]}"
         except httpx.HTTPError as e: error = f"{type(e).__name__}: {e}"
-        return error, (time.perf_counter() - start)*1000
+        return error, (time.perf_counter() - start)*1000, retries
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool: outcomes = list(pool.map(one, range(requests)))
     seconds = time.perf_counter() - start
-    errors, latency = [e for e, _ in outcomes if e], np.array([ms for _, ms in outcomes])
+    errors, latency = [e for e, _, _ in outcomes if e], np.array([ms for _, ms, _ in outcomes])
     return {"requests": requests, "concurrency": concurrency, "errors": len(errors), "first_error": errors[0] if errors else None,
+            "retried": sum(r > 0 for _, _, r in outcomes),
             "seconds": round(seconds, 3), "requests_per_s": round(requests/seconds, 2), "latency_ms_p50": round(float(np.median(latency)), 1),
             "latency_ms_p95": round(float(np.percentile(latency, 95)), 1), "latency_ms_max": round(float(latency.max()), 1)}

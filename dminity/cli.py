@@ -254,15 +254,31 @@ def cmd_predict(args):
     out = Path(args.out) if args.out else None
     if videos and out is None: raise ValueError("videos need --out DIR for the annotated copies")
     if out: out.mkdir(parents=True, exist_ok=True)
-    records = []
+    records, failed, written = [], [], set()
     for det in predictor.predict_many(images) if images else []:
         records.append(det.to_dict())
-        print(f"{det.image}: " + (", ".join(f"{det.names[l]} {s:.2f}" for l, s in zip(det.labels, det.scores)) or "nothing found"))
-        if out: cv2_write(out/(Path(det.image).stem + ".jpg"), draw(read_image(det.image), det))
+        if det.error:
+            print(det.error)
+            failed.append(det.image)
+            continue
+        found = ", ".join(f"{det.names[l]} {s:.2f}" for l, s in zip(det.labels, det.scores)) or "nothing found"
+        annotated = _unused_name(out, Path(det.image).stem, ".jpg", written) if out else None
+        print(f"{det.image}: {found}" + (f" -> {annotated}" if annotated else ""))
+        if annotated: cv2_write(annotated, draw(read_image(det.image), det))
     for video in videos:
-        stats = predictor.predict_video(video, out/(Path(video).stem + ".mp4"))
+        stats = predictor.predict_video(video, _unused_name(out, Path(video).stem, ".mp4", written))
         print(f"{video}: {stats['frames']} frames, {stats['detections']} detections, {stats['fps']:.1f} FPS -> {stats['out']}")
     if args.json: _write_json(records, args.json)
+    if failed: raise ValueError(f"{len(failed)} of {len(records)} images could not be read (the first: {failed[0]}); the others were predicted")
+
+def _unused_name(out:Path, stem:str, suffix:str, written:set) -> Path:
+    "out/stem+suffix, or stem-2, stem-3 ... when an earlier source of this call (a/x.jpg before b/x.jpg) has that name"
+    path, n = out/f"{stem}{suffix}", 1
+    while path in written:
+        n += 1
+        path = out/f"{stem}-{n}{suffix}"
+    written.add(path)
+    return path
 
 def cv2_write(path, image):
     import cv2

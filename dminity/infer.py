@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/infer.html.md"""
 # %% ../nbs/08_infer.ipynb #712e2617
 from __future__ import annotations
 
-import json, time, warnings
+import io, json, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,26 +16,74 @@ import numpy as np
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'OV_F32', 'BACKENDS', 'read_image', 'check_size', 'letterbox', 'nms',
-           'batched_nms', 'postprocess', 'Backend', 'TorchBackend', 'OnnxBackend', 'OpenVINOBackend', 'load_backend',
-           'Detections', 'draw', 'Predictor', 'image_files', 'predict_coco', 'predictor_map']
+__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'OV_F32', 'BACKENDS', 'image_header',
+           'decode_image', 'read_image', 'check_size', 'letterbox', 'nms', 'batched_nms', 'postprocess', 'Backend',
+           'TorchBackend', 'OnnxBackend', 'OpenVINOBackend', 'load_backend', 'Detections', 'draw', 'Predictor',
+           'image_files', 'predict_coco', 'predictor_map']
 
 # %% ../nbs/08_infer.ipynb #62145d6e
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg")
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")  # the only formats Pillow is let to open
+MAX_PIXELS = 50_000_000  # an 8160x6120 phone photo (50 MP); decoding one costs about 150 MB
+_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
 
-def read_image(path) -> np.ndarray:
+def image_header(data:bytes, name:str) -> tuple:
+    "(format, width, height, EXIF orientation of a JPEG) from the header of the image file `data`; nothing is decoded"
+    from PIL import Image, UnidentifiedImageError
+    if not data: raise ValueError(f"{name}: the file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the caller's `max_pixels` decides
+            with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as im:
+                return im.format, *im.size, (im.getexif().get(0x0112, 1) if im.format == "JPEG" else 1)
+    except UnidentifiedImageError: raise ValueError(f"{name}: not an image (JPEG, PNG, WebP, BMP, TIFF or GIF)") from None
+    except Image.DecompressionBombError: raise ValueError(f"{name}: more than {2*Image.MAX_IMAGE_PIXELS/1e6:.0f} megapixels") from None
+    except (OSError, SyntaxError, ValueError) as e: raise ValueError(f"{name}: the image cannot be decoded ({e})") from None
+
+def _bgr8(image:np.ndarray) -> np.ndarray:
+    "A decoded array of any depth and channel count as 8-bit BGR: 16 bits shifted down (as OpenCV does), floats scaled"
+    if image.dtype.kind == "f":
+        image = np.nan_to_num(image.astype(np.float32))
+        low, high = float(image.min()), float(image.max())
+        image = image*255 if low >= 0 and high <= 1 else (image - low)*(255/((high - low) or 1))
+        image = image.round().clip(0, 255)
+    elif image.dtype != np.uint8: image = image.clip(0, 65535).astype(np.uint16) >> 8
+    image = image.astype(np.uint8)
+    if image.ndim == 2: return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR) if image.shape[2] == 4 else image
+
+def _decode_with_pillow(data:bytes, name:str) -> np.ndarray:
+    "What OpenCV cannot read, through Pillow (restricted to `IMAGE_FORMATS`), upright"
+    from PIL import Image, ImageOps
+    try:
+        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as im:
+            im = ImageOps.exif_transpose(im)
+            if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"): return _bgr8(np.asarray(im))
+            return cv2.cvtColor(np.asarray(im.convert("RGB")), cv2.COLOR_RGB2BGR)
+    except (OSError, SyntaxError, ValueError, EOFError) as e: raise ValueError(f"{name}: the image cannot be decoded ({e})") from None
+
+def decode_image(data:bytes, name:str, max_pixels:int=MAX_PIXELS, max_side:int|None=None) -> tuple:
+    "The image file `data` as an upright 8-bit BGR array (longest side at most `max_side` when given) and its original (width, height); a one-line `ValueError` naming `name` for anything else"
+    kind, w, h, orientation = image_header(data, name)
+    if w*h > max_pixels: raise ValueError(f"{name}: {w}x{h} pixels, more than the {max_pixels/1e6:g} megapixels an image may have")
+    reduce = max([1] + [f for f in (2, 4, 8) if kind == "JPEG" and max_side and max(w, h)/f >= max_side])  # JPEG: decoded at 1/2 .. 1/8 scale
+    buffer = np.frombuffer(data, np.uint8)
+    image = cv2.imdecode(buffer, _REDUCED[reduce])
+    if image is None:
+        image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)  # a float TIFF: 8 bits made here
+        image = _bgr8(image) if image is not None and image.size else _decode_with_pillow(data, name)
+    original = (image.shape[1], image.shape[0]) if reduce == 1 else (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+    r = max_side/max(image.shape[:2]) if max_side else 1
+    if r < 1: image = cv2.resize(image, (max(1, round(image.shape[1]*r)), max(1, round(image.shape[0]*r))), interpolation=cv2.INTER_AREA)
+    return image, original
+
+def read_image(path, max_pixels:int=MAX_PIXELS) -> np.ndarray:
     "The image at `path` as an upright 8-bit BGR array [H, W, 3], as YOLOX reads its training images"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such image file")
-    data = np.fromfile(path, np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if image is None:
-        try:
-            from PIL import Image, ImageOps
-            with Image.open(path) as im: image = cv2.cvtColor(np.asarray(ImageOps.exif_transpose(im).convert("RGB")), cv2.COLOR_RGB2BGR)
-        except Exception: raise ValueError(f"{path}: cannot be decoded as an image") from None
-    return image
+    return decode_image(path.read_bytes(), str(path), max_pixels)[0]
+
 
 # %% ../nbs/08_infer.ipynb #ae91a5f7
 def check_size(input_size) -> tuple:
@@ -49,7 +97,7 @@ def letterbox(image:np.ndarray, input_size) -> tuple:
     "`image` (BGR, HxWx3) resized to fit `input_size` and padded with 114 at the bottom/right, as [3, H, W] float32; and the scale"
     h, w = check_size(input_size)
     r = min(h/image.shape[0], w/image.shape[1])
-    resized = cv2.resize(image, (int(image.shape[1]*r), int(image.shape[0]*r)), interpolation=cv2.INTER_LINEAR)
+    resized = cv2.resize(image, (max(1, int(image.shape[1]*r)), max(1, int(image.shape[0]*r))), interpolation=cv2.INTER_LINEAR)  # 1x5000: 1 pixel wide, not 0
     padded = np.full((h, w, 3), 114, np.uint8)
     padded[:resized.shape[0], :resized.shape[1]] = resized
     return np.ascontiguousarray(padded.transpose(2, 0, 1), dtype=np.float32), r
@@ -164,21 +212,22 @@ def load_backend(path, **kwargs) -> Backend:
 # %% ../nbs/08_infer.ipynb #4e21d1aa
 @dataclass
 class Detections:
-    "The detections in one image: boxes (x1, y1, x2, y2) in its pixels, scores, class indices and names"
+    "The detections in one image: boxes (x1, y1, x2, y2) in its pixels, scores, class indices and names; or why it has none (`error`)"
     image: str
     boxes: np.ndarray
     scores: np.ndarray
     labels: np.ndarray
     names: list = field(default_factory=list)
     shape: tuple = ()
+    error: str|None = None
 
     def __len__(self): return len(self.boxes)
 
     def to_dict(self) -> dict:
-        "A JSON-ready dict: image, boxes, scores, labels (class names), label_ids"
+        "A JSON-ready dict: image, boxes, scores, labels (class names), label_ids; and the error of an image that could not be read"
         return {"image": self.image, "boxes": [[round(float(v), 2) for v in b] for b in self.boxes],
                 "scores": [round(float(s), 4) for s in self.scores], "labels": [self.names[i] for i in self.labels],
-                "label_ids": [int(i) for i in self.labels]}
+                "label_ids": [int(i) for i in self.labels], **({"error": self.error} if self.error else {})}
 
 def draw(image:np.ndarray, det:Detections, fps:float|None=None) -> np.ndarray:
     "A copy of `image` (BGR) with `det` drawn on it, and an FPS figure when given"
@@ -225,9 +274,12 @@ class Predictor:
         return self._detections(self.backend(batch[None])[0], scale, image, name or "")
 
     def _stream(self, items):
-        "(name, image, raw, scale) for each (name, image) of `items`, in order; OpenVINO async requests in throughput mode"
+        "(name, image, raw, scale) for each (name, image) of `items`, in order (an image that is an error message passes with raw None); OpenVINO async requests in throughput mode"
         if not (self.throughput and self.backend.name == "openvino"):
             for name, image in items:
+                if isinstance(image, str):
+                    yield name, image, None, None
+                    continue
                 batch, scale = letterbox(image, self.input_size)
                 yield name, image, self.backend(batch[None])[0], scale
             return
@@ -237,9 +289,11 @@ class Predictor:
         queue.set_callback(lambda request, i: done.__setitem__(i, request.get_output_tensor(0).data[0].copy()))
         nxt = 0
         for i, (name, image) in enumerate(items):
-            batch, scale = letterbox(image, self.input_size)   # prepared while earlier requests run
-            pending[i] = (name, image, scale)
-            queue.start_async(batch[None], userdata=i)        # waits only while every request is busy
+            if isinstance(image, str): pending[i], done[i] = (name, image, None), None
+            else:
+                batch, scale = letterbox(image, self.input_size)   # prepared while earlier requests run
+                pending[i] = (name, image, scale)
+                queue.start_async(batch[None], userdata=i)        # waits only while every request is busy
             while nxt in done:
                 p = pending.pop(nxt); yield p[0], p[1], done.pop(nxt), p[2]; nxt += 1
         queue.wait_all()
@@ -247,16 +301,15 @@ class Predictor:
             p = pending.pop(nxt); yield p[0], p[1], done.pop(nxt), p[2]; nxt += 1
 
     def predict_many(self, sources, progress:bool=True):
-        "Detections for every image in `sources` (files and folders), in order; undecodable files in a folder are skipped with a warning"
+        "Detections for every image in `sources` (files and folders), in order; an image that cannot be read gets its `error` and no boxes"
         files = list(image_files(sources))
         def items():
-            for path, single in files:
+            for path, _ in files:
                 try: yield str(path), read_image(path)
-                except ValueError as e:
-                    if single: raise
-                    warnings.warn(f"skipped {e}")
+                except ValueError as e: yield str(path), str(e)
         for name, image, raw, scale in tqdm(self._stream(items()), total=len(files), desc="predicting", leave=False, disable=not progress):
-            yield self._detections(raw, scale, image, name)
+            if raw is not None: yield self._detections(raw, scale, image, name)
+            else: yield Detections(name, np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64), self.classes, error=image)
 
     def predict_video(self, source, out=None, progress:bool=True) -> dict:
         "Detections on every frame of the video `source`; with `out`, an annotated video with an FPS overlay. Returns frame count and FPS"
