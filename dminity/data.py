@@ -27,9 +27,10 @@ from .core import AMENITIES, COCO_SPLITS, Amenity, coco_annotations
 # %% auto #0
 __all__ = ['OPEN_IMAGES', 'DETECTION_COLUMNS', 'LABEL_FIELD', 'DEMO_CLASSES', 'COCO_HOUSEHOLD', 'open_images_split_dir',
            'write_open_images_split', 'demo_scene', 'make_demo_open_images', 'known_open_images_classes',
-           'check_classes', 'select_images', 'load_open_images', 'fetch_open_images', 'download', 'split_dataset',
-           'refuse_occupied', 'coco_categories', 'export_coco', 'coco_boxes', 'dataset_boxes', 'max_box_difference',
-           'coco_stats', 'plot_coco_stats', 'prepare_data', 'open_images_id', 'coco_to_open_images']
+           'check_classes', 'select_images', 'box_upright', 'load_open_images', 'fetch_open_images', 'download',
+           'split_dataset', 'refuse_occupied', 'coco_categories', 'export_coco', 'coco_boxes', 'dataset_boxes',
+           'max_box_difference', 'coco_stats', 'plot_coco_stats', 'prepare_data', 'open_images_id',
+           'coco_to_open_images']
 
 # %% ../nbs/01_data.ipynb #4d548f6e
 OPEN_IMAGES = "open-images-v6"
@@ -230,16 +231,39 @@ def select_images(split_dir, classes:list, max_samples:int|None=None) -> dict:
             found[mids[mid]].update(ids)
     return {name: sorted(ids)[:max_samples] for name, ids in found.items()}
 
-# %% ../nbs/01_data.ipynb #8d626403
-def _decoded_size(path):
-    "(width, height) of the image at `path` after decoding all of it, or None when it is unreadable"
+# %% ../nbs/01_data.ipynb #c1a0e000
+_EXIF_ORIENTATION = 0x0112
+
+def _image_size(path):
+    "(width, height) of the image at `path` as shown upright (its EXIF orientation applied), and the orientation; None when unreadable"
     try:
         with Image.open(path) as im:
-            im.load()
-            return im.size
+            width, height = im.size
+            orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
+            fmt = im.format
     except (OSError, SyntaxError, ValueError):
         return None
+    if fmt == "JPEG" and not _ends_complete(path): return None  # a download cut short: the header is there, the pixels are not
+    return ((height, width) if orientation in (5, 6, 7, 8) else (width, height)), orientation
 
+def _ends_complete(path) -> bool:
+    "Whether the JPEG at `path` ends with its end-of-image marker (only its last bytes are read)"
+    with open(path, "rb") as f:
+        f.seek(-16, 2)
+        return b"\xff\xd9" in f.read()
+
+def _point_upright(u, v, orientation):
+    "Relative point (u, v) of the stored pixels, in the image turned upright by EXIF `orientation` (1-8)"
+    return {1: (u, v), 2: (1 - u, v), 3: (1 - u, 1 - v), 4: (u, 1 - v),
+            5: (v, u), 6: (1 - v, u), 7: (1 - v, 1 - u), 8: (v, 1 - u)}[orientation]
+
+def box_upright(box, orientation) -> list:
+    "A relative box [x, y, w, h] on the stored pixels, on the image turned upright by EXIF `orientation`"
+    x, y, w, h = box
+    (u1, v1), (u2, v2) = _point_upright(x, y, orientation), _point_upright(x + w, y + h, orientation)
+    return [min(u1, u2), min(v1, v2), abs(u2 - u1), abs(v2 - v1)]
+
+# %% ../nbs/01_data.ipynb #8d626403
 def _clean_boxes(dataset):
     "Clip the boxes of `dataset` to their image and drop those under a pixel; returns (clipped, dropped)"
     clipped = dropped = 0
@@ -256,13 +280,22 @@ def _clean_boxes(dataset):
         dets.detections = kept
     return clipped, dropped
 
+def _set_sizes(view, sizes:dict):
+    "Record each sample's upright size, turn the boxes of photos with an EXIF orientation upright, and mark group-of boxes `iscrowd`"
+    for sample in view.select_fields(LABEL_FIELD).iter_samples(autosave=True, progress=False):
+        (w, h), orientation = sizes[Path(sample.filepath).stem]
+        sample.metadata = fo.ImageMetadata(width=w, height=h)
+        for det in sample[LABEL_FIELD].detections if sample[LABEL_FIELD] else []:
+            if orientation != 1: det.bounding_box = box_upright(det.bounding_box, orientation)
+            det["iscrowd"] = int(bool(det["IsGroupOf"]))
+
 def _add_split(dataset, split_dir, split, classes, max_samples):
     "Import the picked images of one split into `dataset`, tagged `split`; returns the ImageIDs left out"
     picked = select_images(split_dir, classes, max_samples)
     wanted = sorted(set().union(*picked.values()))
     if not wanted: raise ValueError(f"split {split!r} has no image of the classes {[c.name for c in classes]} in {split_dir}")
     paths = {i: split_dir/"data"/f"{i}.jpg" for i in wanted}
-    sizes = {i: _decoded_size(p) for i, p in tqdm(paths.items(), desc=f"checking {split} images", leave=False)}
+    sizes = {i: _image_size(p) for i, p in tqdm(paths.items(), desc=f"checking {split} images", leave=False)}
     missing = [i for i in wanted if not paths[i].exists()]
     corrupt = [i for i in wanted if paths[i].exists() and sizes[i] is None]
     good = [i for i in wanted if sizes[i] is not None]
@@ -276,9 +309,7 @@ def _add_split(dataset, split_dir, split, classes, max_samples):
     imported = {Path(p).stem for p in view.values("filepath")}
     not_imported = [i for i in good if i not in imported]
     if not_imported: warnings.warn(f"{split}: FiftyOne did not import {len(not_imported)} images: {', '.join(not_imported[:10])}")
-    for sample in view.select_fields().iter_samples(autosave=True, progress=False):
-        w, h = sizes[Path(sample.filepath).stem]
-        sample.metadata = fo.ImageMetadata(width=w, height=h)
+    _set_sizes(view, sizes)
     return missing + corrupt + not_imported
 
 def load_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=None, name:str|None=None):
@@ -404,7 +435,7 @@ def max_box_difference(a:dict, b:dict) -> float:
 
 # %% ../nbs/01_data.ipynb #7277b7dc
 def coco_stats(coco_dir, min_boxes:int=20) -> pd.DataFrame:
-    "Images, boxes and box sizes per class and split of a COCO export, warning on classes under `min_boxes` train boxes"
+    "Images, boxes (group-of boxes among them) and box sizes per class and split of a COCO export; warns on classes under `min_boxes` train boxes"
     rows = []
     for split in COCO_SPLITS:
         path = coco_annotations(coco_dir, split)
@@ -414,7 +445,7 @@ def coco_stats(coco_dir, min_boxes:int=20) -> pd.DataFrame:
             anns = [a for a in ann["annotations"] if a["category_id"] == cat["id"]]
             areas = np.array([a["bbox"][2]*a["bbox"][3] for a in anns])
             rows.append(dict(split=split, category_id=cat["id"], name=cat["name"], images=len({a["image_id"] for a in anns}),
-                             boxes=len(anns), small=int((areas < 32**2).sum()), medium=int(((areas >= 32**2) & (areas < 96**2)).sum()),
+                             boxes=len(anns), group_of=sum(a.get("iscrowd", 0) for a in anns), small=int((areas < 32**2).sum()), medium=int(((areas >= 32**2) & (areas < 96**2)).sum()),
                              large=int((areas >= 96**2).sum()), median_box_px=float(np.sqrt(np.median(areas))) if len(anns) else np.nan))
     stats = pd.DataFrame(rows)
     train = stats[stats.split == "train"]
@@ -455,23 +486,26 @@ def open_images_id(file_name:str) -> str:
     "An Open Images-style ImageID for a COCO image file: 'c0c0' and the last 12 characters of its name"
     return "c0c0" + Path(file_name).stem[-12:].rjust(12, "0")
 
-def coco_to_open_images(coco_json, image_dir, split_dir, names:dict) -> int:
-    "Write the boxes of the COCO categories in `names` ({COCO name: Open Images name}) as an Open Images V6 split; returns the image count"
+def coco_to_open_images(coco_json, image_dir, split_dir, names:dict, classes=AMENITIES) -> int:
+    """Write the boxes of the COCO categories in `names` ({COCO name: Open Images name}, names among `classes`) as an
+    Open Images V6 split, crowd regions as group-of boxes; returns the image count"""
     coco = json.loads(Path(coco_json).read_text())
     categories = {c["id"]: c["name"] for c in coco["categories"]}
-    mids = {a.name: a.mid for a in AMENITIES}
+    mids = {c.name: c.mid for c in classes}
     unknown = sorted(set(names.values()) - mids.keys())
-    if unknown: raise ValueError(f"not amenity classes: {unknown}")
+    if unknown: raise ValueError(f"not among the Open Images classes given: {unknown}")
     images = {im["id"]: im for im in coco["images"]}
     rows, sources = [], {}
     for a in coco["annotations"]:
         name = names.get(categories[a["category_id"]])
-        if name is None or a.get("iscrowd"): continue
+        if name is None: continue
         im = images[a["image_id"]]; W, H = im["width"], im["height"]; x, y, w, h = a["bbox"]
         image_id = open_images_id(im["file_name"])
         sources[image_id] = Path(image_dir)/im["file_name"]
-        rows.append(dict(ImageID=image_id, LabelName=mids[name], XMin=x/W, XMax=(x + w)/W, YMin=y/H, YMax=(y + h)/H))
-    write_open_images_split(split_dir, pd.DataFrame(rows, columns=["ImageID", "LabelName", "XMin", "XMax", "YMin", "YMax"]), sources)
+        rows.append(dict(ImageID=image_id, LabelName=mids[name], XMin=x/W, XMax=(x + w)/W, YMin=y/H, YMax=(y + h)/H,
+                         IsGroupOf=int(bool(a.get("iscrowd")))))
+    columns = ["ImageID", "LabelName", "XMin", "XMax", "YMin", "YMax", "IsGroupOf"]
+    write_open_images_split(split_dir, pd.DataFrame(rows, columns=columns), sources, classes)
     return len(sources)
 
 # %% ../nbs/01_data.ipynb #a51c2b6b
