@@ -253,9 +253,9 @@ def _image_size(path):
     return ((height, width) if orientation in (5, 6, 7, 8) else (width, height)), orientation
 
 def _ends_complete(path) -> bool:
-    "Whether the JPEG at `path` ends with its end-of-image marker (only its last bytes are read)"
+    "Whether the JPEG at `path` ends with its end-of-image marker (only its last kilobyte is read: some cameras pad after it)"
     with open(path, "rb") as f:
-        f.seek(-16, 2)
+        f.seek(max(0, Path(path).stat().st_size - 1024))
         return b"\xff\xd9" in f.read()
 
 def _point_upright(u, v, orientation):
