@@ -121,7 +121,8 @@ def measure(zoo:Path, classes, max_samples, out:Path) -> dict:
     if proc.returncode: raise RuntimeError(f"the import failed:\n{log.read_text()[-3000:]}")
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     images = sum(len(json.loads((out/"annotations"/f"instances_{s}.json").read_text())["images"]) for s in ("train2017", "val2017"))
-    return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_rss_gb": round(peak_main/2**30, 2), "peak_rss_with_db_gb": round(peak_all/2**30, 2), "images": images}
+    return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_rss_gb": round(peak_main/2**30, 2),
+            "peak_rss_with_db_gb": round(peak_all/2**30, 2), "images": images}
 
 
 def cpu_flags() -> str:
@@ -161,7 +162,8 @@ def main(argv=None):
         print(json.dumps(figures["cases"][case]), flush=True)
     print(f"\n{'case':>8} {'rows':>12} {'images':>8} {'peak RSS GB':>12} {'+ DB GB':>8} {'seconds':>8} {'CPU s':>8}")
     for case, f in figures["cases"].items():
-        print(f"{case:>8} {rows:>12,} {f['images']:>8,} {f['peak_rss_gb']:>12.2f} {f['peak_rss_with_db_gb']:>8.2f} {f['seconds']:>8.0f} {f['cpu_seconds']:>8.0f}")
+        print(f"{case:>8} {rows:>12,} {f['images']:>8,} {f['peak_rss_gb']:>12.2f} {f['peak_rss_with_db_gb']:>8.2f}"
+              f" {f['seconds']:>8.0f} {f['cpu_seconds']:>8.0f}")
     if args.json: Path(args.json).parent.mkdir(parents=True, exist_ok=True); Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     return figures
 

@@ -472,7 +472,8 @@ def coco_stats(coco_dir, min_boxes:int=20) -> pd.DataFrame:
             anns = [a for a in ann["annotations"] if a["category_id"] == cat["id"]]
             areas = np.array([a["bbox"][2]*a["bbox"][3] for a in anns])
             rows.append(dict(split=split, category_id=cat["id"], name=cat["name"], images=len({a["image_id"] for a in anns}),
-                             boxes=len(anns), group_of=sum(a.get("iscrowd", 0) for a in anns), small=int((areas < 32**2).sum()), medium=int(((areas >= 32**2) & (areas < 96**2)).sum()),
+                             boxes=len(anns), group_of=sum(a.get("iscrowd", 0) for a in anns),
+                             small=int((areas < 32**2).sum()), medium=int(((areas >= 32**2) & (areas < 96**2)).sum()),
                              large=int((areas >= 96**2).sum()), median_box_px=float(np.sqrt(np.median(areas))) if len(anns) else np.nan))
     stats = pd.DataFrame(rows)
     train = stats[stats.split == "train"]
