@@ -11,9 +11,9 @@ import argparse, contextlib, json, os, sys, time, warnings
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DEMO_STEPS', 'TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'Steps', 'cmd_demo', 'cmd_train',
-           'cmd_eval', 'cmd_compare', 'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write',
-           'cmd_bench', 'cmd_app', 'build_parser', 'main']
+__all__ = ['IMPORT_FORMAT_NAMES', 'DEMO_STEPS', 'TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_import',
+           'Steps', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_compare', 'cmd_bench_simota', 'cmd_export',
+           'cmd_quantize', 'cmd_predict', 'cv2_write', 'cmd_bench', 'cmd_app', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -29,7 +29,7 @@ def _report(stats, args):
 
 def cmd_download(args):
     from dminity.data import prepare_data
-    stats = prepare_data(args.zoo_dir, args.classes, args.out, splits=args.splits, max_samples=args.max_samples,
+    stats = prepare_data(args.zoo_dir, args.classes, args.out, splits=args.splits, max_samples=args.max_samples or None,
                          fetch=not args.offline, val_fraction=args.val_fraction, seed=args.seed, overwrite=args.overwrite)
     _report(stats, args)
     print(f"COCO dataset written to {args.out}")
@@ -39,6 +39,33 @@ def cmd_stats(args):
     stats = coco_stats(args.data_dir, min_boxes=args.min_boxes)
     _report(stats, args)
     if args.plot: plot_coco_stats(stats, args.plot); print(f"plot written to {args.plot}")
+
+# %% ../nbs/11_cli.ipynb #c1a0f002
+IMPORT_FORMAT_NAMES = ("coco", "voc", "yolo", "cvat")  # the keys of dminity.data.IMPORT_FORMATS (the parser must not load FiftyOne)
+
+def cmd_import(args):
+    from dminity.data import import_labelled
+    stats = import_labelled(args.format, args.images, args.labels, args.out, classes=args.classes, val_fraction=args.val_fraction,
+                            seed=args.seed, overwrite=args.overwrite)
+    _report(stats, args)
+    print(f"COCO dataset written to {args.out}")
+
+def _add_import_commands(sub):
+    i = sub.add_parser("import", help="a dataset labelled elsewhere (COCO, VOC, YOLO, CVAT) to a COCO dataset for YOLOX",
+                       description="Import images and their labels (a CVAT/Label Studio COCO export, Pascal VOC XML, YOLO txt or CVAT XML) "
+                                   "through FiftyOne, split them into train/val and export them in the COCO layout YOLOX reads.")
+    i.add_argument("--format", required=True, choices=IMPORT_FORMAT_NAMES, help="the labels' format")
+    i.add_argument("--images", required=True, help="the folder of images")
+    i.add_argument("--labels", required=True, help="the annotation file (coco: e.g. annotations/instances_default.json; cvat: annotations.xml) "
+                                                   "or folder of label files (voc: .xml; yolo: .txt)")
+    i.add_argument("--out", required=True, help="the folder the COCO dataset is written to")
+    i.add_argument("--classes", nargs="+", metavar="NAME", help="keep only these classes, in this order (YOLO labels without a class file: "
+                                                                "the names of class 0, 1, ...)")
+    i.add_argument("--val-fraction", type=float, default=0.2, help="validation share (default: 0.2)")
+    i.add_argument("--seed", type=int, default=51, help="seed of the split (default: 51)")
+    i.add_argument("--overwrite", action="store_true", help="replace --out if it already holds files")
+    i.add_argument("--json", metavar="FILE", help="also write the statistics as JSON to FILE ('-': standard output)")
+    i.set_defaults(func=cmd_import)
 
 # %% ../nbs/11_cli.ipynb #e0b4b026
 class Steps:
@@ -398,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--classes", nargs="+", required=True, metavar="NAME", help="Open Images class names, e.g. Bathtub Toilet 'Microwave oven'")
     d.add_argument("--splits", nargs="+", default=["train", "validation"], choices=["train", "validation", "test"],
                    help="Open Images splits to use (default: train validation, kept as the train/val split)")
-    d.add_argument("--max-samples", type=int, default=200, help="images picked per class and split (default: 200)")
+    d.add_argument("--max-samples", type=int, default=200, help="images picked per class and split; 0: all of them (default: 200)")
     d.add_argument("--zoo-dir", default=None, help="where the Open Images files are kept (default: FiftyOne's zoo folder)")
     d.add_argument("--out", required=True, help="the folder the COCO dataset is written to")
     d.add_argument("--offline", action="store_true", help="only import what --zoo-dir already holds; never download")
@@ -415,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plot", metavar="PNG", help="save bar charts of the statistics to this file")
     s.add_argument("--json", metavar="FILE", help="also write the statistics as JSON to FILE ('-': standard output)")
     s.set_defaults(func=cmd_stats)
+    _add_import_commands(sub)
 
     t = sub.add_parser("train", help="train a YOLOX variant on a COCO dataset (CPU or GPU, resumable, multi-device)",
                        description="Train with the YOLOX recipe into a run folder: checkpoints/{last,best}.pth, metrics.jsonl, config.json.")

@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/data.html.md"""
 # %% ../nbs/01_data.ipynb #0ab7baaf
 from __future__ import annotations
 
-import csv, difflib, json, shutil, warnings
+import csv, difflib, json, shutil, tempfile, warnings
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,15 +21,17 @@ import fiftyone as fo
 import fiftyone.utils.openimages as fouo
 import fiftyone.utils.random as four
 import fiftyone.zoo as foz
+from fiftyone import ViewField as F
 
 from .core import AMENITIES, COCO_SPLITS, Amenity, coco_annotations
 
 # %% auto #0
-__all__ = ['OPEN_IMAGES', 'DETECTION_COLUMNS', 'LABEL_FIELD', 'DEMO_CLASSES', 'COCO_HOUSEHOLD', 'open_images_split_dir',
-           'write_open_images_split', 'demo_scene', 'make_demo_open_images', 'known_open_images_classes',
-           'check_classes', 'select_images', 'load_open_images', 'fetch_open_images', 'download', 'split_dataset',
-           'refuse_occupied', 'coco_categories', 'export_coco', 'coco_boxes', 'dataset_boxes', 'max_box_difference',
-           'coco_stats', 'plot_coco_stats', 'prepare_data', 'open_images_id', 'coco_to_open_images']
+__all__ = ['OPEN_IMAGES', 'DETECTION_COLUMNS', 'LABEL_FIELD', 'DEMO_CLASSES', 'COCO_HOUSEHOLD', 'IMPORT_FORMATS',
+           'open_images_split_dir', 'write_open_images_split', 'demo_scene', 'make_demo_open_images',
+           'known_open_images_classes', 'check_classes', 'select_images', 'box_upright', 'load_open_images',
+           'fetch_open_images', 'download', 'split_dataset', 'refuse_occupied', 'coco_categories', 'export_coco',
+           'coco_boxes', 'dataset_boxes', 'max_box_difference', 'coco_stats', 'plot_coco_stats', 'prepare_data',
+           'open_images_id', 'coco_to_open_images', 'load_labelled', 'import_labelled']
 
 # %% ../nbs/01_data.ipynb #4d548f6e
 OPEN_IMAGES = "open-images-v6"
@@ -218,28 +220,56 @@ def check_classes(classes, known) -> list:
     return [Amenity(c, known[c]) for c in classes]
 
 # %% ../nbs/01_data.ipynb #cf24a39c
-def select_images(split_dir, classes:list, max_samples:int|None=None) -> dict:
-    "For each `Amenity` in `classes`, the sorted ImageIDs of the first `max_samples` images of the split that show it"
+def _class_rows(split_dir, classes:list) -> pd.DataFrame:
+    "Every row of the split's `labels/detections.csv` that boxes one of `classes` (`Amenity`s), in one streaming pass"
     path = Path(split_dir)/"labels"/"detections.csv"
     if not path.exists(): raise FileNotFoundError(f"{path} is missing: the split's labels were not downloaded")
-    mids = {c.mid: c.name for c in classes}
-    found = {c.name: set() for c in classes}
-    # The train split's file has 14.6M rows: read two columns, a chunk at a time.
-    for chunk in pd.read_csv(path, usecols=["ImageID", "LabelName"], dtype=str, chunksize=2_000_000):
-        for mid, ids in chunk[chunk.LabelName.isin(mids)].groupby("LabelName").ImageID:
-            found[mids[mid]].update(ids)
-    return {name: sorted(ids)[:max_samples] for name, ids in found.items()}
+    mids = {c.mid for c in classes}
+    # The train split's file has 14.6M rows (2 GB): read it a chunk at a time and keep only the chosen classes' rows.
+    chunks = pd.read_csv(path, dtype={"ImageID": str, "Source": str, "LabelName": str}, chunksize=1_000_000)
+    return pd.concat([chunk[chunk.LabelName.isin(mids)] for chunk in chunks], ignore_index=True)
 
-# %% ../nbs/01_data.ipynb #8d626403
-def _decoded_size(path):
-    "(width, height) of the image at `path` after decoding all of it, or None when it is unreadable"
+def _pick(rows:pd.DataFrame, classes:list, max_samples:int|None) -> dict:
+    "For each `Amenity` in `classes`, the first `max_samples` of the sorted ImageIDs that `rows` show it in"
+    return {c.name: sorted(rows.ImageID[rows.LabelName == c.mid].unique())[:max_samples] for c in classes}
+
+def select_images(split_dir, classes:list, max_samples:int|None=None) -> dict:
+    "For each `Amenity` in `classes`, the sorted ImageIDs of the first `max_samples` images of the split that show it"
+    return _pick(_class_rows(split_dir, classes), classes, max_samples)
+
+# %% ../nbs/01_data.ipynb #c1a0e000
+_EXIF_ORIENTATION = 0x0112
+
+def _image_size(path):
+    "(width, height) of the image at `path` as shown upright (its EXIF orientation applied), and the orientation; None when unreadable"
     try:
         with Image.open(path) as im:
-            im.load()
-            return im.size
+            width, height = im.size
+            orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
+            fmt = im.format
     except (OSError, SyntaxError, ValueError):
         return None
+    if fmt == "JPEG" and not _ends_complete(path): return None  # a download cut short: the header is there, the pixels are not
+    return ((height, width) if orientation in (5, 6, 7, 8) else (width, height)), orientation
 
+def _ends_complete(path) -> bool:
+    "Whether the JPEG at `path` ends with its end-of-image marker (only its last kilobyte is read: some cameras pad after it)"
+    with open(path, "rb") as f:
+        f.seek(max(0, Path(path).stat().st_size - 1024))
+        return b"\xff\xd9" in f.read()
+
+def _point_upright(u, v, orientation):
+    "Relative point (u, v) of the stored pixels, in the image turned upright by EXIF `orientation` (1-8)"
+    return {1: (u, v), 2: (1 - u, v), 3: (1 - u, 1 - v), 4: (u, 1 - v),
+            5: (v, u), 6: (1 - v, u), 7: (1 - v, 1 - u), 8: (v, 1 - u)}[orientation]
+
+def box_upright(box, orientation) -> list:
+    "A relative box [x, y, w, h] on the stored pixels, on the image turned upright by EXIF `orientation`"
+    x, y, w, h = box
+    (u1, v1), (u2, v2) = _point_upright(x, y, orientation), _point_upright(x + w, y + h, orientation)
+    return [min(u1, u2), min(v1, v2), abs(u2 - u1), abs(v2 - v1)]
+
+# %% ../nbs/01_data.ipynb #8d626403
 def _clean_boxes(dataset):
     "Clip the boxes of `dataset` to their image and drop those under a pixel; returns (clipped, dropped)"
     clipped = dropped = 0
@@ -256,29 +286,50 @@ def _clean_boxes(dataset):
         dets.detections = kept
     return clipped, dropped
 
+def _set_sizes(view, sizes:dict):
+    "Record each sample's upright size, turn the boxes of photos with an EXIF orientation upright, and mark group-of boxes `iscrowd`"
+    for sample in view.select_fields(LABEL_FIELD).iter_samples(autosave=True, progress=False):
+        (w, h), orientation = sizes[Path(sample.filepath).stem]
+        sample.metadata = fo.ImageMetadata(width=w, height=h)
+        for det in sample[LABEL_FIELD].detections if sample[LABEL_FIELD] else []:
+            if orientation != 1: det.bounding_box = box_upright(det.bounding_box, orientation)
+            det["iscrowd"] = int(bool(det["IsGroupOf"]))
+
+def _picked_split(split_dir, rows:pd.DataFrame, dest) -> Path:
+    "A split folder at `dest` for FiftyOne to read instead of `split_dir`: the same images and metadata (linked), only `rows` as labels"
+    dest = Path(dest)
+    (dest/"labels").mkdir(parents=True)
+    rows.to_csv(dest/"labels"/"detections.csv", index=False)
+    for sub in ("data", "metadata"): (dest/sub).symlink_to(Path(split_dir, sub).absolute(), target_is_directory=True)
+    return dest
+
 def _add_split(dataset, split_dir, split, classes, max_samples):
     "Import the picked images of one split into `dataset`, tagged `split`; returns the ImageIDs left out"
-    picked = select_images(split_dir, classes, max_samples)
+    rows = _class_rows(split_dir, classes)  # the only pass over the split's label file
+    picked = _pick(rows, classes, max_samples)
     wanted = sorted(set().union(*picked.values()))
     if not wanted: raise ValueError(f"split {split!r} has no image of the classes {[c.name for c in classes]} in {split_dir}")
     paths = {i: split_dir/"data"/f"{i}.jpg" for i in wanted}
-    sizes = {i: _decoded_size(p) for i, p in tqdm(paths.items(), desc=f"checking {split} images", leave=False)}
+    sizes = {i: _image_size(p) for i, p in tqdm(paths.items(), desc=f"checking {split} images", leave=False)}
     missing = [i for i in wanted if not paths[i].exists()]
     corrupt = [i for i in wanted if paths[i].exists() and sizes[i] is None]
     good = [i for i in wanted if sizes[i] is not None]
     if missing: warnings.warn(f"{split}: {len(missing)} picked images are missing from {split_dir/'data'}: {', '.join(missing[:10])}")
     if corrupt: warnings.warn(f"{split}: {len(corrupt)} images cannot be decoded and are left out: {', '.join(str(paths[i]) for i in corrupt[:10])}")
     if not good: raise ValueError(f"split {split!r}: none of its {len(wanted)} picked images can be read from {split_dir/'data'}")
-    dataset.add_dir(dataset_dir=str(split_dir), dataset_type=fo.types.OpenImagesV6Dataset, label_field=LABEL_FIELD,
-                    tags=[split], label_types=["detections"], classes=[c.name for c in classes], image_ids=good,
-                    only_matching=True, load_hierarchy=False)
+    # FiftyOne's importer parses the whole label file it is given (5 GB of memory for the train split's): give it only the picked rows
+    with tempfile.TemporaryDirectory() as tmp:
+        picked_dir = _picked_split(split_dir, rows[rows.ImageID.isin(good)], Path(tmp)/split)
+        dataset.add_dir(dataset_dir=str(picked_dir), dataset_type=fo.types.OpenImagesV6Dataset, label_field=LABEL_FIELD,
+                        tags=[split], label_types=["detections"], classes=[c.name for c in classes], image_ids=good,
+                        only_matching=True, load_hierarchy=False)
     view = dataset.match_tags(split)
+    data_dir = Path(split_dir, "data").absolute()
+    view.set_values("filepath", [str(data_dir/Path(p).name) for p in view.values("filepath")])  # the images, not their links
     imported = {Path(p).stem for p in view.values("filepath")}
     not_imported = [i for i in good if i not in imported]
     if not_imported: warnings.warn(f"{split}: FiftyOne did not import {len(not_imported)} images: {', '.join(not_imported[:10])}")
-    for sample in view.select_fields().iter_samples(autosave=True, progress=False):
-        w, h = sizes[Path(sample.filepath).stem]
-        sample.metadata = fo.ImageMetadata(width=w, height=h)
+    _set_sizes(view, sizes)
     return missing + corrupt + not_imported
 
 def load_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=None, name:str|None=None):
@@ -394,17 +445,24 @@ def dataset_boxes(view) -> dict:
     return out
 
 def max_box_difference(a:dict, b:dict) -> float:
-    "The largest coordinate difference, in pixels, between two {file: boxes} with the same files, classes and counts"
+    """The largest coordinate difference, in pixels, between two {file: boxes} with the same files, classes and counts,
+    each box paired with its closest of the same class (rounding can reorder boxes that nearly tie)"""
+    from scipy.optimize import linear_sum_assignment
     if a.keys() != b.keys(): raise ValueError(f"different images: {sorted(a.keys() ^ b.keys())[:5]}")
     worst = 0.
     for f in a:
-        if [x[0] for x in a[f]] != [x[0] for x in b[f]]: raise ValueError(f"{f}: classes differ: {a[f]} vs {b[f]}")
-        for p, q in zip(a[f], b[f]): worst = max(worst, *(abs(u - v) for u, v in zip(p[1:], q[1:])))
+        if sorted(x[0] for x in a[f]) != sorted(x[0] for x in b[f]): raise ValueError(f"{f}: classes differ: {a[f]} vs {b[f]}")
+        for name in {x[0] for x in a[f]}:
+            p, q = (np.array([x[1:] for x in boxes[f] if x[0] == name], dtype=float) for boxes in (a, b))
+            cost = np.abs(p[:, None] - q[None]).max(-1)
+            rows, cols = linear_sum_assignment(cost)
+            worst = max(worst, float(cost[rows, cols].max()))
     return worst
+
 
 # %% ../nbs/01_data.ipynb #7277b7dc
 def coco_stats(coco_dir, min_boxes:int=20) -> pd.DataFrame:
-    "Images, boxes and box sizes per class and split of a COCO export, warning on classes under `min_boxes` train boxes"
+    "Images, boxes (group-of boxes among them) and box sizes per class and split of a COCO export; warns on classes under `min_boxes` train boxes"
     rows = []
     for split in COCO_SPLITS:
         path = coco_annotations(coco_dir, split)
@@ -414,7 +472,8 @@ def coco_stats(coco_dir, min_boxes:int=20) -> pd.DataFrame:
             anns = [a for a in ann["annotations"] if a["category_id"] == cat["id"]]
             areas = np.array([a["bbox"][2]*a["bbox"][3] for a in anns])
             rows.append(dict(split=split, category_id=cat["id"], name=cat["name"], images=len({a["image_id"] for a in anns}),
-                             boxes=len(anns), small=int((areas < 32**2).sum()), medium=int(((areas >= 32**2) & (areas < 96**2)).sum()),
+                             boxes=len(anns), group_of=sum(a.get("iscrowd", 0) for a in anns),
+                             small=int((areas < 32**2).sum()), medium=int(((areas >= 32**2) & (areas < 96**2)).sum()),
                              large=int((areas >= 96**2).sum()), median_box_px=float(np.sqrt(np.median(areas))) if len(anns) else np.nan))
     stats = pd.DataFrame(rows)
     train = stats[stats.split == "train"]
@@ -455,26 +514,157 @@ def open_images_id(file_name:str) -> str:
     "An Open Images-style ImageID for a COCO image file: 'c0c0' and the last 12 characters of its name"
     return "c0c0" + Path(file_name).stem[-12:].rjust(12, "0")
 
-def coco_to_open_images(coco_json, image_dir, split_dir, names:dict) -> int:
-    "Write the boxes of the COCO categories in `names` ({COCO name: Open Images name}) as an Open Images V6 split; returns the image count"
+def coco_to_open_images(coco_json, image_dir, split_dir, names:dict, classes=AMENITIES) -> int:
+    """Write the boxes of the COCO categories in `names` ({COCO name: Open Images name}, names among `classes`) as an
+    Open Images V6 split, crowd regions as group-of boxes; returns the image count"""
     coco = json.loads(Path(coco_json).read_text())
     categories = {c["id"]: c["name"] for c in coco["categories"]}
-    mids = {a.name: a.mid for a in AMENITIES}
+    mids = {c.name: c.mid for c in classes}
     unknown = sorted(set(names.values()) - mids.keys())
-    if unknown: raise ValueError(f"not amenity classes: {unknown}")
+    if unknown: raise ValueError(f"not among the Open Images classes given: {unknown}")
     images = {im["id"]: im for im in coco["images"]}
     rows, sources = [], {}
     for a in coco["annotations"]:
         name = names.get(categories[a["category_id"]])
-        if name is None or a.get("iscrowd"): continue
+        if name is None: continue
         im = images[a["image_id"]]; W, H = im["width"], im["height"]; x, y, w, h = a["bbox"]
         image_id = open_images_id(im["file_name"])
         sources[image_id] = Path(image_dir)/im["file_name"]
-        rows.append(dict(ImageID=image_id, LabelName=mids[name], XMin=x/W, XMax=(x + w)/W, YMin=y/H, YMax=(y + h)/H))
-    write_open_images_split(split_dir, pd.DataFrame(rows, columns=["ImageID", "LabelName", "XMin", "XMax", "YMin", "YMax"]), sources)
+        rows.append(dict(ImageID=image_id, LabelName=mids[name], XMin=x/W, XMax=(x + w)/W, YMin=y/H, YMax=(y + h)/H,
+                         IsGroupOf=int(bool(a.get("iscrowd")))))
+    columns = ["ImageID", "LabelName", "XMin", "XMax", "YMin", "YMax", "IsGroupOf"]
+    write_open_images_split(split_dir, pd.DataFrame(rows, columns=columns), sources, classes)
     return len(sources)
 
 # %% ../nbs/01_data.ipynb #a51c2b6b
 COCO_HOUSEHOLD = {"toilet": "Toilet", "sink": "Sink", "bed": "Bed", "couch": "Couch", "oven": "Oven",
                   "refrigerator": "Refrigerator", "tv": "Television", "microwave": "Microwave oven",
                   "dining table": "Kitchen & dining room table"}
+
+# %% ../nbs/01_data.ipynb #c1a0e031
+IMPORT_FORMATS = {"coco": fo.types.COCODetectionDataset, "voc": fo.types.VOCDetectionDataset,
+                  "yolo": fo.types.YOLOv4Dataset, "cvat": fo.types.CVATImageDataset}
+_LABEL_SUFFIX = {".json": "coco", ".xml": "voc or cvat", ".txt": "yolo"}
+_YOLO_NAMES = ("classes.txt", "obj.names")
+
+def _label_files(fmt:str, labels:Path) -> list:
+    "The label files of `labels` for `fmt` (one file for coco and cvat, a folder of files for voc and yolo), checked for shape and emptiness"
+    if not labels.exists(): raise FileNotFoundError(f"{labels}: no such file or folder")
+    single = fmt in ("coco", "cvat")
+    if single and labels.is_dir(): raise ValueError(f"--format {fmt} reads one annotation file, and {labels} is a folder")
+    if not single and not labels.is_dir(): raise ValueError(f"--format {fmt} reads a folder of label files, and {labels} is a file")
+    suffix = ".json" if fmt == "coco" else ".xml" if fmt in ("voc", "cvat") else ".txt"
+    files = [labels] if single else sorted(p for p in labels.iterdir() if p.is_file() and p.name not in _YOLO_NAMES)
+    kinds = Counter(p.suffix.lower() for p in files if p.suffix.lower() in _LABEL_SUFFIX)
+    if len(kinds) > 1: raise ValueError(f"{labels} mixes label formats ({', '.join(f'{n} {s}' for s, n in kinds.items())}): keep one format per folder")
+    if not kinds.get(suffix):
+        found = f"{_LABEL_SUFFIX[next(iter(kinds))]} labels" if kinds else "no label files"
+        raise ValueError(f"--format {fmt} expects {suffix} labels, and {labels} holds {found}")
+    files = [p for p in files if p.suffix.lower() == suffix]
+    empty = [p.name for p in files if p.stat().st_size == 0]
+    if empty and fmt != "yolo": raise ValueError(f"{len(empty)} label files are empty: {', '.join(empty[:5])}")
+    return files
+
+def _yolo_classes(labels:Path, classes) -> tuple:
+    "The class names of YOLO labels in `labels`, and whether `classes` was used to name them (rather than to pick a subset)"
+    import yaml
+    for folder in (labels, labels.parent):
+        for name in _YOLO_NAMES:
+            if (folder/name).is_file(): return [l.strip() for l in (folder/name).read_text().splitlines() if l.strip()], False
+        for name in ("dataset.yaml", "data.yaml"):
+            if (folder/name).is_file():
+                names = yaml.safe_load((folder/name).read_text()).get("names")
+                return (list(names.values()) if isinstance(names, dict) else list(names)), False
+    if classes: return list(classes), True
+    raise ValueError(f"the YOLO labels in {labels} number their classes and no classes.txt, obj.names or dataset.yaml names them: "
+                     "give the names, in order, with --classes")
+
+# %% ../nbs/01_data.ipynb #c1a0e032
+def _named_images(fmt:str, labels:Path) -> tuple:
+    "The image file names that the COCO or CVAT file `labels` lists, and how many of its annotations refer to an image it does not list"
+    if fmt == "cvat":
+        import xml.etree.ElementTree as ET
+        try: return [im.get("name") for im in ET.parse(labels).getroot().iter("image")], 0
+        except ET.ParseError as e: raise ValueError(f"{labels} is not valid XML: {e}") from None
+    try: coco = json.loads(labels.read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{labels} is not valid JSON: {e}") from None
+    if not isinstance(coco, dict) or "images" not in coco or "annotations" not in coco:
+        raise ValueError(f"{labels} is not a COCO annotation file: it needs 'images' and 'annotations'")
+    ids = {im["id"] for im in coco["images"]}
+    return [im["file_name"] for im in coco["images"]], sum(a["image_id"] not in ids for a in coco["annotations"])
+
+def _image_manifest(images:Path, names, dest:Path) -> Path:
+    """A FiftyOne data manifest ({file name: path}) of every file in `images` and every name in `names`, present or not:
+    FiftyOne's COCO and CVAT importers stop at the first image they cannot find; dminity counts the missing ones instead"""
+    manifest = {str(p.relative_to(images)): str(p.absolute()) for p in images.rglob("*") if p.is_file()}
+    manifest.update({n: str((images/n).absolute()) for n in names if n not in manifest})
+    dest.write_text(json.dumps(manifest))
+    return dest
+
+def _pick_classes(dataset, classes) -> list:
+    "The class names to keep: `classes` (checked against the labels) or every class the labels use, in the importer's order"
+    present = set(dataset.distinct(f"{LABEL_FIELD}.detections.label"))
+    if not present: raise ValueError("the labels hold no boxes")
+    if not classes:
+        listed = dataset.default_classes or dataset.info.get("classes") or []
+        return [c for c in listed if c in present] + sorted(present - set(listed))
+    unknown = [c for c in classes if c not in present]
+    if len(unknown) == len(classes): raise ValueError(f"none of the classes {list(classes)} is in the labels, which have: {', '.join(sorted(present))}")
+    if unknown: raise ValueError(f"not in the labels: {', '.join(map(repr, unknown))}; they have: {', '.join(sorted(present))}")
+    return list(classes)
+
+# %% ../nbs/01_data.ipynb #c1a0e033
+def load_labelled(fmt:str, images, labels, classes=None, name:str|None=None):
+    "A FiftyOne dataset of images labelled elsewhere: `fmt` (coco, voc, yolo, cvat) labels at `labels`, images in `images`"
+    if fmt not in IMPORT_FORMATS: raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(IMPORT_FORMATS)}")
+    images, labels = Path(images), Path(labels)
+    if not images.is_dir(): raise NotADirectoryError(f"{images}: not a folder of images")
+    _label_files(fmt, labels)
+    options = dict(data_path=str(images), labels_path=str(labels), label_field=LABEL_FIELD, name=name, overwrite=bool(name))
+    unknown_ids, names_given = 0, False
+    if fmt == "coco": options["label_types"] = "detections"
+    if fmt == "yolo": options["classes"], names_given = _yolo_classes(labels, classes)
+    with tempfile.TemporaryDirectory() as tmp:
+        if fmt in ("coco", "cvat"):
+            names, unknown_ids = _named_images(fmt, labels)
+            options["data_path"] = str(_image_manifest(images, names, Path(tmp)/"manifest.json"))
+        dataset = fo.Dataset.from_dir(dataset_type=IMPORT_FORMATS[fmt], **options)
+    try:
+        if dataset.has_field(f"{LABEL_FIELD}_detections"): dataset.rename_sample_field(f"{LABEL_FIELD}_detections", LABEL_FIELD)
+        if unknown_ids: warnings.warn(f"{unknown_ids} annotations refer to image ids that {labels.name} does not list: left out")
+        if not len(dataset): raise ValueError(f"the labels at {labels} name no image in {images}")
+        sizes = {p: _image_size(p) for p in tqdm(dataset.values("filepath"), desc="checking images", leave=False)}
+        missing = [p for p in sizes if not Path(p).exists()]
+        corrupt = [p for p in sizes if Path(p).exists() and sizes[p] is None]
+        if missing: warnings.warn(f"{len(missing)} images named by the labels are missing from {images}: {', '.join(Path(p).name for p in missing[:5])}")
+        if corrupt: warnings.warn(f"{len(corrupt)} images cannot be decoded and are left out: {', '.join(Path(p).name for p in corrupt[:5])}")
+        if len(missing) + len(corrupt) == len(dataset): raise ValueError(f"none of the {len(dataset)} images the labels name can be read from {images}")
+        dataset.delete_samples(dataset.select_by("filepath", missing + corrupt))
+        keep = _pick_classes(dataset, None if names_given else classes)
+        dataset.filter_labels(LABEL_FIELD, F("label").is_in(keep), only_matches=False).save()
+        dataset.default_classes = keep
+        for sample in dataset.select_fields().iter_samples(autosave=True, progress=False):
+            (w, h), _ = sizes[sample.filepath]
+            sample.metadata = fo.ImageMetadata(width=w, height=h)
+        boxless = len(dataset) - len(dataset.match(F(f"{LABEL_FIELD}.detections").length() > 0))
+        if boxless: warnings.warn(f"{boxless} images have no box of the classes kept: they stay, as images without objects")
+        clipped, dropped = _clean_boxes(dataset)
+        if clipped or dropped:
+            warnings.warn(f"boxes: {clipped} crossed the image border and were clipped, {dropped} were under a pixel wide or tall and were dropped")
+        dataset.save()
+    except BaseException:
+        dataset.delete()
+        raise
+    return dataset
+
+def import_labelled(fmt:str, images, labels, out_dir, classes=None, val_fraction:float=0.2, seed:int=51,
+                    overwrite:bool=False, name:str|None=None) -> pd.DataFrame:
+    "A dataset labelled elsewhere to a COCO export in `out_dir` for YOLOX, split train/val; returns its statistics"
+    out_dir = Path(out_dir)
+    refuse_occupied(out_dir, overwrite)  # before any long work
+    dataset = load_labelled(fmt, images, labels, classes, name)
+    split_dataset(dataset, val_fraction, seed)
+    export_coco(dataset, out_dir, overwrite=overwrite)
+    stats = coco_stats(out_dir)
+    plot_coco_stats(stats, out_dir/"stats.png")
+    return stats
