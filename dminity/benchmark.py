@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import AMENITY_NAMES, RunPaths, TrainConfig, coco_annotations
+from .core import AMENITY_NAMES, RunPaths, TrainConfig, coco_annotations, run_dataset
 from .infer import IMAGE_SUFFIXES, Predictor, letterbox, load_backend, predictor_map
 
 # %% auto #0
@@ -348,7 +348,7 @@ def run_files(run, backends=BACKENDS) -> dict:
     if "openvino_int8" in backends and not files["openvino_int8"].exists():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            quantize_openvino(files["openvino_fp32"], files["openvino_int8"], TrainConfig.load(run.config).data)
+            quantize_openvino(files["openvino_fp32"], files["openvino_int8"], run_dataset(run))  # calibration needs the run's data
     return {b: files[b] for b in backends}
 
 def bench_run(run, backends=BACKENDS, images=None, quick:bool=False, batch:int=4, seconds:float|None=None, rounds:int|None=None,
@@ -359,14 +359,18 @@ def bench_run(run, backends=BACKENDS, images=None, quick:bool=False, batch:int=4
     run = as_run(run)
     if not run.config.exists(): raise FileNotFoundError(f"{run.root} is not a run folder (it has no config.json)")
     config = TrainConfig.load(run.config)
-    files, data = run_files(run, backends), Path(config.data)
-    val = data/"val2017"
-    source = images or (val if val.is_dir() and any(val.iterdir()) else None)
+    try: data = run_dataset(run)
+    except FileNotFoundError as gone:  # a run copied without its data: its models can still be timed
+        data = None
+        warnings.warn(f"{gone}: timing only, on {images or 'drawn images'}, without mAP")
+    files = run_files(run, backends)
+    val = data/"val2017" if data else None
+    source = images or (val if val and val.is_dir() and any(val.iterdir()) else None)
     settings = _settings(quick, batch, threads, str(source or "drawn images"), seconds=seconds, rounds=rounds, warmup=warmup)
     facts = load_backend(files[next(iter(files))])
     rows = bench_models(files, config.variant, bench_images(source), batch=batch, threads=threads, progress=progress, **_timing(settings))
     map_source = None
-    if evaluate and coco_annotations(data, "val").exists():
+    if evaluate and data and coco_annotations(data, "val").exists():
         map_of = lambda b: predictor_map(Predictor(run.openvino(b.split("_")[1])), data, "val", progress=False)["mAP50_95"]
         measured = {b: map_of(b) for b in ("openvino_fp32", "openvino_int8") if b == "openvino_fp32" or b in files}
         for r in rows: r["map50_95"] = round(measured.get(r["backend"], measured["openvino_fp32"]), 5)

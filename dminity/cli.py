@@ -12,7 +12,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['IMPORT_FORMAT_NAMES', 'DEMO_STEPS', 'TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_import',
-           'Steps', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_compare', 'cmd_bench_simota', 'cmd_export',
+           'Steps', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_compare', 'cmd_check', 'cmd_bench_simota', 'cmd_export',
            'cmd_quantize', 'cmd_predict', 'cv2_write', 'cmd_bench', 'cmd_app', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
@@ -83,8 +83,9 @@ class Steps:
 DEMO_STEPS = ("data", "train", "evaluate", "export", "quantize", "bench")
 
 def cmd_demo(args):
+    import shutil
     from dminity.benchmark import bench_run, summary_table, write_report
-    from dminity.core import RunPaths
+    from dminity.core import RunPaths, mark_folder, refuse_occupied
     from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
     from dminity.evaluate import evaluate_run
     from dminity.export import export_run
@@ -92,7 +93,12 @@ def cmd_demo(args):
     from dminity.train import demo_config, train
     started, steps, figures = time.perf_counter(), Steps(DEMO_STEPS), {}
     run, data = RunPaths(args.run), Path(args.data_dir)
+    demo_config(data/"coco", quick=args.quick).resolved()  # the settings, then both folders, before anything is written
+    refuse_occupied(data, overwrite=True, kind="demo dataset")  # replaced only when it is an earlier demo's data
+    refuse_occupied(run.root, overwrite=True, kind="run")
     with steps("data", f"drawing the demo dataset and importing it through FiftyOne into {data/'coco'}"):
+        if data.exists(): shutil.rmtree(data)
+        mark_folder(data, "demo dataset")
         n_train, n_val = (48, 16) if args.quick else (240, 60)
         zoo = make_demo_open_images(data/"open-images", n_train=n_train, n_val=n_val)
         stats = prepare_data(zoo, list(DEMO_CLASSES), data/"coco", max_samples=None, overwrite=True)
@@ -206,11 +212,10 @@ def cmd_eval(args):
     print(f"ground truth: {figures['annotations']}\ndetections (COCO results format): {figures['detections']}")
     if args.json: _write_json(figures, args.json)
     if args.fiftyone:
-        import fiftyone as fo
-        from dminity.evaluate import fiftyone_evaluation
+        from dminity.evaluate import fiftyone_evaluation, launch_fiftyone
         dataset, results = fiftyone_evaluation(figures["annotations"], figures["detections"], name=f"dminity-eval-{Path(args.run).name}")
         print(f"FiftyOne: mAP50:95 {results.mAP():.4f}; filter predictions by eval == 'fp' for false alarms, ground_truth by eval == 'fn' for misses")
-        fo.launch_app(dataset, port=args.port).wait()
+        launch_fiftyone(dataset, host=args.host, port=args.port).wait()
 
 def cmd_compare(args):
     from dminity.track import compare_runs
@@ -233,6 +238,8 @@ def _add_track_commands(sub):
     e.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE ('-': standard output)")
     e.add_argument("--fiftyone", action="store_true", help="load predictions and ground truth into FiftyOne and open the App")
     e.add_argument("--port", type=int, default=5151, help="the FiftyOne App's port with --fiftyone (default: 5151)")
+    e.add_argument("--host", default="127.0.0.1", help="the address the FiftyOne App listens on with --fiftyone "
+                                                       "(default: 127.0.0.1, this machine only; 0.0.0.0: all networks)")
     e.set_defaults(func=cmd_eval)
 
     c = sub.add_parser("compare", help="the mAP curves and final figures of several runs side by side",
@@ -242,6 +249,27 @@ def _add_track_commands(sub):
     c.add_argument("--out", metavar="DIR", help="write compare.png and compare.md into DIR")
     c.add_argument("--json", metavar="FILE", help="also write the table's figures as JSON to FILE ('-': standard output)")
     c.set_defaults(func=cmd_compare)
+
+# %% ../nbs/11_cli.ipynb #482328c9
+def cmd_check(args):
+    from dminity.data import check_coco_dataset, dataset_report_table
+    report = check_coco_dataset(args.data_dir)
+    print(dataset_report_table(report))
+    if args.json: _write_json(report, args.json)
+    if report["errors"]:
+        print(f"dminity check: error: {sum(p['count'] for p in report['errors'])} problems training would refuse "
+              f"({', '.join(p['kind'] for p in report['errors'])})", file=sys.stderr)
+        return 1
+
+def _add_check_commands(sub):
+    "`dminity check`"
+    c = sub.add_parser("check", help="scan a COCO dataset for what would break training: missing or corrupt images, bad boxes, ...",
+                       description="Scan both splits of a COCO dataset as training does before its first epoch: missing or corrupt images "
+                                   "(header and end marker, decompression bombs), sizes that differ from the file, unknown categories, "
+                                   "missing fields, duplicates, boxes crossing the border or under a pixel. Exit status 1 on errors.")
+    c.add_argument("data_dir", help="a COCO dataset (from `dminity download` or `dminity demo`, or your own)")
+    c.add_argument("--json", metavar="FILE", help="also write the report (images, boxes, errors, warnings) as JSON to FILE ('-': standard output)")
+    c.set_defaults(func=cmd_check)
 
 # %% ../nbs/11_cli.ipynb #5199fb99
 def cmd_bench_simota(args):
@@ -431,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--offline", action="store_true", help="only import what --zoo-dir already holds; never download")
     d.add_argument("--val-fraction", type=float, default=0.2, help="validation share when only one split is used (default: 0.2)")
     d.add_argument("--seed", type=int, default=51, help="seed of that split (default: 51)")
-    d.add_argument("--overwrite", action="store_true", help="replace --out if it already holds files")
+    d.add_argument("--overwrite", action="store_true", help="replace --out if it holds a dataset dminity made")
     d.add_argument("--json", metavar="FILE", help="also write the statistics as JSON to FILE ('-': standard output)")
     d.set_defaults(func=cmd_download)
 
@@ -449,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     _train_flags(t)
     t.add_argument("--run", required=True, help="the run folder, e.g. runs/nano-amenities")
     t.add_argument("--resume", action="store_true", help="continue the run in --run from its last checkpoint")
-    t.add_argument("--overwrite", action="store_true", help="delete what --run holds and start again")
+    t.add_argument("--overwrite", action="store_true", help="replace the run in --run and start again (only a run folder dminity made)")
     t.add_argument("--devices", type=int, default=1, help="train data-parallel on this many devices (processes) via torchrun")
     t.add_argument("--json", metavar="FILE", help="write the last epoch's metrics as JSON to FILE ('-': standard output)")
     t.set_defaults(func=cmd_train)
@@ -459,11 +487,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "evaluate, export ONNX and OpenVINO, quantize to INT8, benchmark every backend; each step timed, figures in RUN/demo.json "
                                    "(about 10 minutes on 2 CPU cores; --quick: a minute or two).")
     m.add_argument("--quick", action="store_true", help="a small dataset and 2 short epochs: the whole path in a minute or two")
-    m.add_argument("--run", default="runs/demo", help="the run folder, replaced on every demo (default: runs/demo)")
-    m.add_argument("--data-dir", default="data/demo", help="where the demo data is written (default: data/demo)")
+    m.add_argument("--run", default="runs/demo", help="the run folder, replaced on every demo when it is empty or an earlier demo's (default: runs/demo)")
+    m.add_argument("--data-dir", default="data/demo", help="where the demo data is written, replaced when it is empty or an earlier "
+                                                           "demo's data (default: data/demo)")
     m.add_argument("--json", metavar="FILE", help="also write the figures of every step (RUN/demo.json) to FILE ('-': standard output)")
     m.set_defaults(func=cmd_demo)
     _add_track_commands(sub)
+    _add_check_commands(sub)
     _add_simota_commands(sub)
     _add_deploy_commands(sub)
     _add_app_commands(sub)

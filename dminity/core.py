@@ -7,7 +7,8 @@ Docs: https://dminity.github.io/dminity/core.html.md"""
 # %% ../nbs/00_core.ipynb #d5b32fad
 from __future__ import annotations
 
-import dataclasses, json, os, random, sys, tempfile
+import dataclasses, errno, json, os, random, sys, tempfile, warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import NamedTuple
@@ -15,8 +16,9 @@ from typing import NamedTuple
 import numpy as np
 
 # %% auto #0
-__all__ = ['AMENITIES', 'AMENITY_NAMES', 'COCO_SPLITS', 'Amenity', 'RunPaths', 'coco_annotations', 'TrainConfig',
-           'seed_everything', 'pick_device', 'private_fiftyone']
+__all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'Amenity', 'RunPaths', 'DiskFull',
+           'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied', 'coco_annotations',
+           'TrainConfig', 'run_dataset', 'seed_everything', 'pick_device', 'private_fiftyone']
 
 # %% ../nbs/00_core.ipynb #5a417f33
 class Amenity(NamedTuple):
@@ -77,6 +79,99 @@ class RunPaths:
         "Create the run folder and its sub-folders; returns `self`"
         for d in (self.root, self.checkpoints, self.export): d.mkdir(parents=True, exist_ok=True)
         return self
+
+# %% ../nbs/00_core.ipynb #b019eb69
+class DiskFull(OSError, RuntimeError):
+    "No space was left on the device for a file: nothing half-written was left behind"
+
+def _no_space(e:BaseException) -> bool:
+    "Whether `e` (or what caused it) is a full disk; libraries like PyTorch wrap the OS error in their own"
+    while e is not None:
+        if getattr(e, "errno", None) == errno.ENOSPC or "No space left on device" in str(e): return True
+        e = e.__cause__ or e.__context__
+    return False
+
+def _sync(path):
+    "Flush `path` (a file or a folder: its entries) to the disk"
+    fd = os.open(path, os.O_RDONLY)
+    try: os.fsync(fd)
+    finally: os.close(fd)
+
+@contextmanager
+def atomic_files(*paths):
+    """Temporary paths beside `paths` to write into; when the block ends without error each is flushed to the disk and
+    renamed over its path, in the order given; on an error they are removed, and a full disk raises `DiskFull`"""
+    paths = [Path(p) for p in paths]
+    partials = [p.with_name(f".partial-{p.name}") for p in paths]
+    for p in paths: p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield partials
+        for p in partials: _sync(p)
+        for partial, path in zip(partials, paths): os.replace(partial, path)
+    except BaseException as e:
+        for p in partials: p.unlink(missing_ok=True)
+        if _no_space(e):
+            raise DiskFull(errno.ENOSPC, f"no space left on the device to write {', '.join(map(str, paths))}: nothing was written") from e
+        raise
+    for folder in {p.parent for p in paths}: _sync(folder)
+
+def atomic_write(path, data) -> Path:
+    "Write `data` (text, bytes, or a function that writes into a binary file object) to `path`, all or nothing"
+    with atomic_files(path) as (partial,):
+        with open(partial, "wb") as f:
+            if callable(data): data(f)
+            else: f.write(data.encode() if isinstance(data, str) else data)
+    return Path(path)
+
+# %% ../nbs/00_core.ipynb #f539e508
+MARKER = ".dminity.json"
+FOLDER_KINDS = ("run", "dataset", "demo dataset")
+
+def mark_folder(folder, kind:str) -> Path:
+    "Create `folder` if needed and mark it as made by dminity as a `kind` folder (run, dataset or demo dataset)"
+    if kind not in FOLDER_KINDS: raise ValueError(f"unknown folder kind {kind!r}: use {', '.join(FOLDER_KINDS)}")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return atomic_write(Path(folder)/MARKER, json.dumps({"made_by": "dminity", "kind": kind}) + "\n")
+
+def folder_kind(folder) -> str|None:
+    "What dminity made `folder` as, or None when it carries no readable marker"
+    try: return json.loads((Path(folder)/MARKER).read_text()).get("kind")
+    except (OSError, ValueError, AttributeError): return None
+
+def _contents(folder:Path, shown:int=4) -> str:
+    "A few names of what `folder` holds, and how many there are"
+    names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{', '.join(names[:shown])}{more}: {len(names)} entries"
+
+def _never_replaced(folder:Path, keep=()) -> str|None:
+    "Why `folder` may never be replaced, or None"
+    target = folder.resolve()
+    here, home = Path.cwd().resolve(), Path.home().resolve()
+    if target == here or target in here.parents: return "it is the current directory or holds it"
+    if target == home or target in home.parents: return "it is the home folder or holds it"
+    for zoo in keep:
+        zoo = Path(zoo).resolve()
+        if target == zoo or target in zoo.parents or zoo in target.parents: return f"it is, holds or is inside the zoo folder {zoo}"
+    if (target/"open-images-v6").is_dir(): return "it is a FiftyOne zoo folder"
+    return None
+
+def refuse_occupied(out_dir, overwrite:bool, kind:str="dataset", keep=()) -> bool:
+    """Raise unless `out_dir` is absent or empty, or `overwrite` is given and dminity made it as a `kind` folder; `keep`: more
+    folders never to replace (a zoo). Whether there is a folder of ours to replace"""
+    out_dir = Path(out_dir)
+    if not out_dir.exists(): return False
+    if not out_dir.is_dir(): raise NotADirectoryError(f"{out_dir} is a file, not a folder: choose another place")
+    never = _never_replaced(out_dir, keep)
+    if never: raise FileExistsError(f"{out_dir} is never replaced by dminity ({never}): choose a new folder")
+    if not any(out_dir.iterdir()): return False
+    if not overwrite:
+        raise FileExistsError(f"{out_dir} already holds files ({_contents(out_dir)}); choose another folder or pass --overwrite to replace it")
+    made = folder_kind(out_dir)
+    if made != kind:
+        what = f"dminity made it as a {made} folder, not a {kind}" if made else "dminity did not make it"
+        raise FileExistsError(f"{out_dir} is left alone: {what} (it holds {_contents(out_dir)}); choose another folder, or empty it yourself")
+    return True
 
 # %% ../nbs/00_core.ipynb #9fd932ab
 COCO_SPLITS = {"train": "train2017", "val": "val2017"}
@@ -143,11 +238,13 @@ class TrainConfig:
         if c.input_size % 32: raise ValueError(f"the input size must be a multiple of 32, not {c.input_size}")
         if c.warmup_epochs + c.no_aug_epochs > c.epochs:
             raise ValueError(f"{c.warmup_epochs} warm-up and {c.no_aug_epochs} no-augmentation epochs do not fit in {c.epochs} epochs")
+        c.data = str(Path(c.data).expanduser().resolve())  # a run is read from any directory: never relative to where it started
+        if c.ckpt and Path(c.ckpt).expanduser().is_file(): c.ckpt = str(Path(c.ckpt).expanduser().resolve())
         return c
 
     def save(self, path):
         "Write the configuration as JSON to `path`"
-        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")
+        atomic_write(path, json.dumps(asdict(self), indent=2) + "\n")
 
     @classmethod
     def load(cls, path) -> TrainConfig:
@@ -155,7 +252,21 @@ class TrainConfig:
         d = json.loads(Path(path).read_text())
         unknown = d.keys() - {f.name for f in fields(cls)}
         if unknown: raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
+        if not Path(d.get("data", "")).is_absolute():  # written before dminity stored resolved paths
+            warnings.warn(f"{path} gives the dataset as {d.get('data')!r}, relative to wherever training ran: it is read from "
+                          f"{Path(d.get('data', '')).absolute()}; write the absolute path into {path} to be sure")
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+# %% ../nbs/00_core.ipynb #ab36a495
+def run_dataset(run, data_dir=None) -> Path:
+    "The dataset of the run folder `run` (or `data_dir` when given), checked to be there"
+    run = run if isinstance(run, RunPaths) else RunPaths(run)
+    if not run.config.exists(): raise FileNotFoundError(f"{run.root} is not a run folder (it has no config.json)")
+    data = Path(data_dir or TrainConfig.load(run.config).data)
+    if not data.is_dir():
+        where = "the folder given" if data_dir else f"the dataset of {run.root}"
+        raise FileNotFoundError(f"{where}, {data}, is not there (moved or deleted?): put it back, or give its new place in {run.config}")
+    return data
 
 # %% ../nbs/00_core.ipynb #46b6cb7c
 def seed_everything(seed:int=42):

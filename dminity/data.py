@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/data.html.md"""
 # %% ../nbs/01_data.ipynb #0ab7baaf
 from __future__ import annotations
 
-import csv, difflib, json, shutil, tempfile, warnings
+import csv, difflib, hashlib, json, math, shutil, tempfile, warnings
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,12 +26,13 @@ from fiftyone import ViewField as F
 from .core import AMENITIES, COCO_SPLITS, Amenity, coco_annotations
 
 # %% auto #0
-__all__ = ['OPEN_IMAGES', 'DETECTION_COLUMNS', 'LABEL_FIELD', 'DEMO_CLASSES', 'COCO_HOUSEHOLD', 'IMPORT_FORMATS',
-           'open_images_split_dir', 'write_open_images_split', 'demo_scene', 'make_demo_open_images',
+__all__ = ['OPEN_IMAGES', 'DETECTION_COLUMNS', 'LABEL_FIELD', 'DEMO_CLASSES', 'READABLE_FORMATS', 'COCO_HOUSEHOLD',
+           'IMPORT_FORMATS', 'open_images_split_dir', 'write_open_images_split', 'demo_scene', 'make_demo_open_images',
            'known_open_images_classes', 'check_classes', 'select_images', 'box_upright', 'load_open_images',
-           'fetch_open_images', 'download', 'split_dataset', 'refuse_occupied', 'coco_categories', 'export_coco',
-           'coco_boxes', 'dataset_boxes', 'max_box_difference', 'coco_stats', 'plot_coco_stats', 'prepare_data',
-           'open_images_id', 'coco_to_open_images', 'load_labelled', 'import_labelled']
+           'fetch_open_images', 'download', 'split_dataset', 'coco_categories', 'export_coco', 'coco_boxes',
+           'dataset_boxes', 'max_box_difference', 'image_header', 'check_coco_dataset', 'problem_line',
+           'dataset_report_table', 'coco_stats', 'plot_coco_stats', 'prepare_data', 'open_images_id',
+           'coco_to_open_images', 'load_labelled', 'import_labelled']
 
 # %% ../nbs/01_data.ipynb #4d548f6e
 OPEN_IMAGES = "open-images-v6"
@@ -397,20 +398,18 @@ def split_dataset(dataset, val_fraction:float=0.2, seed:int=51) -> dict:
     counts = dataset.count_sample_tags()
     return {s: counts.get(s, 0) for s in ("train", "val")}
 
-# %% ../nbs/01_data.ipynb #1daa6b37
-def refuse_occupied(out_dir:Path, overwrite:bool):
-    "Raise unless `out_dir` is absent or empty, or `overwrite` allows replacing it"
-    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out_dir} already holds files; choose another folder or pass overwrite=True to replace it")
+# %% ../nbs/01_data.ipynb #93d655c5
+from .core import folder_kind, mark_folder, refuse_occupied  # the one check before a folder is written, shared with training
 
+# %% ../nbs/01_data.ipynb #1daa6b37
 def coco_categories(classes) -> list:
     "COCO categories for `classes` (names), ids 1, 2, ... in their order"
     return [{"id": i + 1, "name": name, "supercategory": "amenity"} for i, name in enumerate(classes)]
 
-def export_coco(dataset, out_dir, overwrite:bool=False) -> dict:
+def export_coco(dataset, out_dir, overwrite:bool=False, keep=()) -> dict:
     "Export the 'train' and 'val' samples of `dataset` to `out_dir` in the COCO layout YOLOX reads; returns image counts"
     out_dir = Path(out_dir)
-    refuse_occupied(out_dir, overwrite)
+    refuse_occupied(out_dir, overwrite, "dataset", keep)
     counts = {split: len(dataset.match_tags(split)) for split in COCO_SPLITS}
     for split, n in counts.items():
         if n == 0: raise ValueError(f"split {split!r} has no images: split the dataset first (split_dataset) or add images to it")
@@ -421,7 +420,8 @@ def export_coco(dataset, out_dir, overwrite:bool=False) -> dict:
         dataset.match_tags(split).export(dataset_type=fo.types.COCODetectionDataset, label_field=LABEL_FIELD,
             data_path=str(partial/folder), labels_path=str(coco_annotations(partial, split)),
             categories=categories, export_media=True)
-    if out_dir.exists(): shutil.rmtree(out_dir)
+    mark_folder(partial, "dataset")
+    if refuse_occupied(out_dir, overwrite, "dataset", keep): shutil.rmtree(out_dir)  # checked again: it may have changed meanwhile
     partial.rename(out_dir)
     return counts
 
@@ -459,6 +459,130 @@ def max_box_difference(a:dict, b:dict) -> float:
             worst = max(worst, float(cost[rows, cols].max()))
     return worst
 
+
+# %% ../nbs/01_data.ipynb #58d6bf26
+READABLE_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF", "PPM")  # what YOLOX's reader, OpenCV's imread, decodes
+_END_MARKERS = {"JPEG": (b"\xff\xd9", 4096), "PNG": (b"IEND", 64)}  # the end of a whole file, and how far from the end to look
+
+def image_header(path) -> tuple:
+    "((width, height) as a decoder sees the image at `path`, EXIF rotation applied, None) or (None, why it is not a usable image)"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked below, in every case
+            with Image.open(path) as im: fmt, (w, h), orientation = im.format, im.size, im.getexif().get(0x0112)
+    except Image.DecompressionBombError: return None, f"a decompression bomb (over {2*Image.MAX_IMAGE_PIXELS:,} pixels)"
+    except (OSError, SyntaxError, ValueError) as e: return None, f"not an image ({e})"
+    if fmt not in READABLE_FORMATS: return None, f"{fmt}, a format OpenCV does not read"
+    if w*h > Image.MAX_IMAGE_PIXELS: return None, f"a decompression bomb ({w}x{h} pixels)"
+    if fmt in _END_MARKERS:
+        marker, tail = _END_MARKERS[fmt]
+        with open(path, "rb") as f:
+            f.seek(max(0, Path(path).stat().st_size - tail))
+            if marker not in f.read(): return None, "cut short (no end marker)"
+    return ((h, w) if orientation in (5, 6, 7, 8) else (w, h)), None
+
+# %% ../nbs/01_data.ipynb #7da2cc7b
+class _Problems:
+    "Problems found by a scan, by (severity, kind, split): a count and the first few examples"
+    def __init__(self, shown:int=3): self.found, self.shown = {}, shown
+    def add(self, severity:str, kind:str, split:str, example):
+        p = self.found.setdefault((severity, kind, split), {"kind": kind, "split": split, "count": 0, "examples": []})
+        p["count"] += 1
+        if len(p["examples"]) < self.shown: p["examples"].append(str(example))
+    def of(self, severity:str) -> list: return [p for (s, *_), p in self.found.items() if s == severity]
+
+_IMAGE_FIELDS, _BOX_FIELDS = ("id", "file_name", "width", "height"), ("id", "image_id", "category_id", "bbox", "area", "iscrowd")
+
+def _read_json(path, split, problems):
+    "The annotations at `path` as a dict with its three lists, or None after noting why not"
+    if not path.exists(): return problems.add("error", "missing annotation file", split, path)
+    try: ann = json.loads(path.read_text())
+    except (ValueError, OSError) as e: return problems.add("error", "unreadable annotation file", split, f"{path.name}: {e}")
+    missing = [k for k in ("images", "annotations", "categories") if not isinstance(ann, dict) or not isinstance(ann.get(k), list)]
+    for k in missing: problems.add("error", "missing field", split, f"{path.name}: {k}")
+    return None if missing else ann
+
+def _check_categories(ann, split, problems, first) -> dict:
+    "{id: name} of the categories of one split, checked against those of the first split read (`first`)"
+    cats = {}
+    for c in ann["categories"]:
+        if not isinstance(c, dict) or "id" not in c or "name" not in c: problems.add("error", "missing field", split, f"category {c}: id or name"); continue
+        if c["id"] in cats or c["name"] in cats.values(): problems.add("error", "duplicate category", split, f"{c['id']} {c['name']}")
+        cats[c["id"]] = c["name"]
+    if first is not None and cats != first: problems.add("error", "categories differ between splits", split, f"{sorted(cats.values())} vs {sorted(first.values())}")
+    return cats
+
+def _check_images(ann, folder:Path, split, problems) -> dict:
+    "{id: (width, height)} of the images of one split whose entry and file are usable"
+    sizes, names = {}, set()
+    for im in tqdm(ann["images"], desc=f"checking {split} images", leave=False):
+        lacking = [k for k in _IMAGE_FIELDS if k not in im]
+        if lacking: problems.add("error", "missing field", split, f"image {im.get('id', im.get('file_name', '?'))}: {', '.join(lacking)}"); continue
+        if im["id"] in sizes: problems.add("error", "duplicate image id", split, im["id"])
+        if im["file_name"] in names: problems.add("error", "duplicate file name", split, im["file_name"])
+        names.add(im["file_name"])
+        path = folder/im["file_name"]
+        if not path.is_file(): problems.add("error", "missing image", split, path); continue
+        size, why = image_header(path)
+        if why: problems.add("error", "corrupt image", split, f"{im['file_name']}: {why}"); continue
+        if size != (im["width"], im["height"]):
+            problems.add("error", "size differs from the file", split, f"{im['file_name']}: {im['width']}x{im['height']} in the JSON, {size[0]}x{size[1]} in the file")
+        sizes[im["id"]] = (im["width"], im["height"])
+    return sizes
+
+def _check_boxes(ann, sizes:dict, known_ids:set, cats:dict, split, problems) -> int:
+    "Check the annotations of one split against its images and categories; returns how many there are"
+    seen = set()
+    for a in ann["annotations"]:
+        lacking = [k for k in _BOX_FIELDS if k not in a]
+        if lacking: problems.add("error", "missing field", split, f"annotation {a.get('id', '?')}: {', '.join(lacking)}"); continue
+        if a["id"] in seen: problems.add("error", "duplicate annotation id", split, a["id"])
+        seen.add(a["id"])
+        if a["image_id"] not in known_ids: problems.add("error", "unknown image id", split, f"annotation {a['id']}: image {a['image_id']}"); continue
+        if a["category_id"] not in cats: problems.add("error", "unknown category", split, f"annotation {a['id']}: category {a['category_id']}"); continue
+        box = a["bbox"]
+        if not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in box)):
+            problems.add("error", "bad box", split, f"annotation {a['id']}: {box}"); continue
+        if a["iscrowd"] or a["image_id"] not in sizes: continue  # crowd regions are not trained on; a bad image is reported already
+        (W, H), (x, y, w, h) = sizes[a["image_id"]], box
+        if min(x + w, W) - max(x, 0) < 1 or min(y + h, H) - max(y, 0) < 1: problems.add("warning", "box under a pixel (dropped)", split, f"annotation {a['id']}: {box}")
+        elif x < -.01 or y < -.01 or x + w > W + .01 or y + h > H + .01:
+            problems.add("warning", "box crossing the border (clipped)", split, f"annotation {a['id']}: {box} in {W}x{H}")
+    return len(ann["annotations"])
+
+def check_coco_dataset(data_dir, splits=tuple(COCO_SPLITS)) -> dict:
+    """Scan the COCO dataset at `data_dir` as YOLOX will read it: images and boxes per split, and every problem as
+    {kind, split, count, examples} under 'errors' (training refuses) or 'warnings' (the training loader fixes them)"""
+    data_dir, problems = Path(data_dir), _Problems()
+    report, first = {"data": str(data_dir), "images": {}, "boxes": {}}, None
+    for split in splits:
+        ann = _read_json(coco_annotations(data_dir, split), split, problems)
+        if ann is None: continue
+        cats = _check_categories(ann, split, problems, first)
+        first = cats if first is None else first
+        folder = data_dir/COCO_SPLITS[split]
+        if not folder.is_dir(): problems.add("error", "missing image folder", split, folder); continue
+        sizes = _check_images(ann, folder, split, problems)
+        known_ids = {im.get("id") for im in ann["images"]}
+        report["images"][split], report["boxes"][split] = len(ann["images"]), _check_boxes(ann, sizes, known_ids, cats, split, problems)
+        if not ann["images"]: problems.add("error" if split == "train" else "warning", "no images", split, folder)
+    return report | {"errors": problems.of("error"), "warnings": problems.of("warning")}
+
+def problem_line(problem:dict) -> str:
+    "One problem of a `check_coco_dataset` report in words"
+    more = ", ..." if problem["count"] > len(problem["examples"]) else ""
+    return f"{problem['count']} {problem['kind']} in {problem['split']} ({'; '.join(problem['examples'])}{more})"
+
+def dataset_report_table(report:dict) -> str:
+    "A `check_coco_dataset` report as a table: severity, kind, split, count, examples; then the totals"
+    rows = [("severity", "kind", "split", "count", "examples")]
+    rows += [(s, p["kind"], p["split"], str(p["count"]), "; ".join(p["examples"]) + (", ..." if p["count"] > len(p["examples"]) else ""))
+             for s in ("error", "warning") for p in report[s + "s"]]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in rows] if len(rows) > 1 else []
+    counts = ", ".join(f"{s}: {report['images'][s]} images, {report['boxes'][s]} boxes" for s in report["images"])
+    lines.append(f"{report['data']}: {counts or 'nothing readable'}; {len(report['errors'])} kinds of error, {len(report['warnings'])} of warning")
+    return "\n".join(lines)
 
 # %% ../nbs/01_data.ipynb #7277b7dc
 def coco_stats(coco_dir, min_boxes:int=20) -> pd.DataFrame:
@@ -500,19 +624,20 @@ def prepare_data(zoo_dir, classes, out_dir, splits=("train", "validation"), max_
                  fetch:bool=False, val_fraction:float=0.2, seed:int=51, overwrite:bool=False, name:str|None=None):
     "Open Images V6 in `zoo_dir` (fetched first when `fetch`) to a COCO export in `out_dir`; returns its statistics"
     out_dir = Path(out_dir)
-    refuse_occupied(out_dir, overwrite)  # before any long work
+    keep = [zoo_dir, fo.config.dataset_zoo_dir]  # zoo folders are never replaced
+    refuse_occupied(out_dir, overwrite, "dataset", keep)  # before any long work
     if fetch: fetch_open_images(zoo_dir, classes, splits, max_samples)
     dataset = load_open_images(zoo_dir, classes, splits, max_samples, name)
     split_dataset(dataset, val_fraction, seed)
-    export_coco(dataset, out_dir, overwrite=overwrite)
+    export_coco(dataset, out_dir, overwrite=overwrite, keep=keep)
     stats = coco_stats(out_dir)
     plot_coco_stats(stats, out_dir/"stats.png")
     return stats
 
 # %% ../nbs/01_data.ipynb #c6b2af94
 def open_images_id(file_name:str) -> str:
-    "An Open Images-style ImageID for a COCO image file: 'c0c0' and the last 12 characters of its name"
-    return "c0c0" + Path(file_name).stem[-12:].rjust(12, "0")
+    "An Open Images-style ImageID for a COCO image file: 'c0c0' and 12 hex digits of the SHA-1 of its whole relative path"
+    return "c0c0" + hashlib.sha1(Path(file_name).as_posix().encode()).hexdigest()[:12]
 
 def coco_to_open_images(coco_json, image_dir, split_dir, names:dict, classes=AMENITIES) -> int:
     """Write the boxes of the COCO categories in `names` ({COCO name: Open Images name}, names among `classes`) as an
@@ -524,6 +649,10 @@ def coco_to_open_images(coco_json, image_dir, split_dir, names:dict, classes=AME
     if unknown: raise ValueError(f"not among the Open Images classes given: {unknown}")
     images = {im["id"]: im for im in coco["images"]}
     rows, sources = [], {}
+    ids = {}
+    for im in coco["images"]:
+        other = ids.setdefault(open_images_id(im["file_name"]), im["file_name"])
+        if other != im["file_name"]: raise ValueError(f"{other} and {im['file_name']} get the same id {open_images_id(other)}: rename one")
     for a in coco["annotations"]:
         name = names.get(categories[a["category_id"]])
         if name is None: continue

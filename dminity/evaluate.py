@@ -18,11 +18,11 @@ from tqdm.auto import tqdm
 from yolox.data import CocoDataset, ValTransform
 from yolox.utils import postprocess
 
-from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device
+from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device, run_dataset
 
 # %% auto #0
 __all__ = ['coco_map', 'split_images', 'LabelledSamples', 'validation_losses', 'evaluate', 'run_checkpoint', 'evaluate_run',
-           'fiftyone_evaluation']
+           'fiftyone_evaluation', 'launch_fiftyone']
 
 # %% ../nbs/06_evaluate.ipynb #b266088f
 def _precision_recall(evaluator:COCOeval, score_threshold:float) -> tuple:
@@ -154,18 +154,18 @@ def evaluate_run(run, checkpoint:str="best", split:str="val", score_threshold:fl
     from dminity.model import build_model, load_weights
     run = run if isinstance(run, RunPaths) else RunPaths(run)
     if not run.config.exists(): raise FileNotFoundError(f"{run.root} has no config.json: it is not a training run folder")
-    config = TrainConfig.load(run.config)
+    config, data = TrainConfig.load(run.config), run_dataset(run)
     path = run_checkpoint(run, checkpoint)
-    annotations = coco_annotations(config.data, split)
-    if not annotations.exists(): raise FileNotFoundError(f"{annotations} is missing: the run's dataset {config.data} has no {split} split")
-    if split_images(config.data, split) == 0: raise ValueError(f"split {split!r} of {config.data} has no images: nothing to evaluate")
+    annotations = coco_annotations(data, split)
+    if not annotations.exists(): raise FileNotFoundError(f"{annotations} is missing: the run's dataset {data} has no {split} split")
+    if split_images(data, split) == 0: raise ValueError(f"split {split!r} of {data} has no images: nothing to evaluate")
     classes = json.loads(annotations.read_text())["categories"]
     device = pick_device(device)
     model = build_model(config.variant, len(classes))
     report = load_weights(model, path)
     if report.skipped: raise ValueError(f"{path} has {report.num_classes} classes, the dataset {len(classes)}: not a checkpoint of this run")
     size = config.input_size or config.resolved().input_size
-    result = evaluate(model.to(device), config.data, split, (size, size), batch_size=batch_size, device=device,
+    result = evaluate(model.to(device), data, split, (size, size), batch_size=batch_size, device=device,
                       progress=progress, score_threshold=score_threshold, conf_threshold=conf_threshold)
     if "skipped" in result: raise ValueError(result["skipped"])
     out = run.root/"eval"; out.mkdir(exist_ok=True)
@@ -200,3 +200,9 @@ def fiftyone_evaluation(annotations, detections, images_dir=None, name:str|None=
     with contextlib.redirect_stdout(io.StringIO()):
         results = dataset.evaluate_detections("predictions", gt_field="ground_truth", method="coco", compute_mAP=True, eval_key="eval", iou=iou)
     return dataset, results
+
+# %% ../nbs/06_evaluate.ipynb #8f2e67ea
+def launch_fiftyone(dataset, host:str="127.0.0.1", port:int=5151, remote:bool=False):
+    "FiftyOne's App on `dataset`, served on `host` only (127.0.0.1: this machine), whatever FiftyOne's default address says"
+    import fiftyone as fo
+    return fo.launch_app(dataset, port=port, address=host, remote=remote, auto=False)

@@ -14,12 +14,13 @@ import numpy as np
 import torch
 from yolox.utils import load_checkpoint, postprocess
 
-from .core import RunPaths, TrainConfig
+from .core import RunPaths, TrainConfig, atomic_files
 from .model import build_model, load_weights
 
 # %% auto #0
 __all__ = ['PIXELS', 'OV_F32', 'FORMATS', 'as_run', 'run_checkpoint', 'load_trained', 'model_metadata', 'check_input_size',
-           'export_onnx', 'export_openvino', 'openvino_metadata', 'raw_outputs', 'parity', 'file_size_mb', 'export_run']
+           'export_onnx', 'export_openvino', 'save_openvino', 'openvino_metadata', 'raw_outputs', 'parity',
+           'file_size_mb', 'export_run']
 
 # %% ../nbs/07_export.ipynb #157cd156
 def as_run(run) -> RunPaths:
@@ -70,17 +71,18 @@ def export_onnx(model, path, input_size, classes, variant:str="", dynamic_batch:
     model = copy.deepcopy(model).eval().float().cpu()
     model.head.decode_in_inference = True
     axes = {"images": {0: "batch"}, "output": {0: "batch"}} if dynamic_batch else None
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the tracer's notes on Python values in the head
-        torch.onnx.export(model, torch.zeros(1, 3, *size), str(path), dynamo=False, opset_version=opset,
-                          input_names=["images"], output_names=["output"], dynamic_axes=axes)
-    proto = onnx.load(str(path))
-    if simplify:
-        import onnxslim
-        proto = onnxslim.slim(proto)
-    onnx.helper.set_model_props(proto, model_metadata(classes, size, variant))
-    onnx.checker.check_model(proto, full_check=True)
-    onnx.save(proto, str(path))
+    with atomic_files(path) as (partial,):  # a model being served is replaced whole, never rewritten in place
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on Python values in the head
+            torch.onnx.export(model, torch.zeros(1, 3, *size), str(partial), dynamo=False, opset_version=opset,
+                              input_names=["images"], output_names=["output"], dynamic_axes=axes)
+        proto = onnx.load(str(partial))
+        if simplify:
+            import onnxslim
+            proto = onnxslim.slim(proto)
+        onnx.helper.set_model_props(proto, model_metadata(classes, size, variant))
+        onnx.checker.check_model(proto, full_check=True)
+        onnx.save(proto, str(partial))
     return path
 
 # %% ../nbs/07_export.ipynb #c87aea60
@@ -104,7 +106,15 @@ def export_openvino(source, path, fp16:bool=False, metadata:dict|None=None, inpu
         metadata = {**{p.key: p.value for p in onnx.load(str(source), load_external_data=False).metadata_props}, **(metadata or {})}
         ov_model = ov.convert_model(str(source))
     for key, value in (metadata or {}).items(): ov_model.set_rt_info(value, ["dminity", key])
-    ov.save_model(ov_model, str(path), compress_to_fp16=fp16)
+    return save_openvino(ov_model, path, fp16)
+
+def save_openvino(ov_model, path, fp16:bool=False) -> Path:
+    """Write `ov_model` as the IR `path` (`.xml`) and its `.bin`, each replaced whole (`dminity.core.atomic_files`), the weights
+    first: a reader of the old `.xml` never finds half a file"""
+    import openvino as ov
+    path = Path(path)
+    with atomic_files(path.with_suffix(".bin"), path) as (_, xml):
+        ov.save_model(ov_model, str(xml), compress_to_fp16=fp16)  # its .bin goes beside it, under the temporary name
     return path
 
 def openvino_metadata(path) -> dict:

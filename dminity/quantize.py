@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import COCO_SPLITS, RunPaths, coco_annotations
+from .core import COCO_SPLITS, RunPaths, atomic_write, coco_annotations, run_dataset
 from .infer import OV_F32, Backend, Predictor, letterbox, predictor_map, read_image
 
 # %% auto #0
@@ -88,19 +88,16 @@ def quantize_openvino(fp32_xml, out_xml, data_dir, max_drop:float|None=None, cal
             int8 = nncf.quantize_with_accuracy_control(model, calibration, validation, validate, max_drop=max_drop,
                                                        drop_type=nncf.DropType.ABSOLUTE, subset_size=calibration_size, **settings)
     for key, value in meta.items(): int8.set_rt_info(value, ["dminity", key])
-    Path(out_xml).parent.mkdir(parents=True, exist_ok=True)
-    ov.save_model(int8, str(out_xml), compress_to_fp16=False)
-    return Path(out_xml)
+    from dminity.export import save_openvino
+    return save_openvino(int8, out_xml)  # whole or not at all: the app may be serving the old one
 
 # %% ../nbs/09_quantize.ipynb #881e6699
 def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_dir=None, progress:bool=True) -> dict:
     "Quantize the run's FP32 IR to `export/int8.xml`; mAP before and after on the validation split, and sizes on disk in MB (also in `export/quantize.json`)"
-    from dminity.core import TrainConfig
     from dminity.export import as_run, export_run, file_size_mb, run_checkpoint
     run = as_run(run)
-    if not run.config.exists(): raise FileNotFoundError(f"{run.root} is not a run folder (it has no config.json)")
-    data_dir = Path(data_dir or TrainConfig.load(run.config).data)
-    if not coco_annotations(data_dir, "val").exists(): raise FileNotFoundError(f"{data_dir}, the run's dataset, is gone: pass data_dir")
+    data_dir = run_dataset(run, data_dir)  # the run's own, wherever this runs from; an error naming it when it has moved
+    if not coco_annotations(data_dir, "val").exists(): raise FileNotFoundError(f"{data_dir} has no validation split ({coco_annotations(data_dir, 'val')})")
     if not run.openvino("fp32").exists() or not run.onnx.exists(): export_run(run)
     started = time.perf_counter()
     int8 = quantize_openvino(run.openvino("fp32"), run.openvino("int8"), data_dir, max_drop, calibration_size)
@@ -113,5 +110,5 @@ def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_d
               "mode": "accuracy_control" if max_drop is not None else "default", "max_drop": max_drop,
               "size_mb": {k: round(file_size_mb(p), 3) for k, p in files.items() if Path(p).exists()},
               "quantize_seconds": round(seconds, 1), "int8": str(int8)}
-    (run.export/"quantize.json").write_text(json.dumps(result, indent=2, default=str) + "\n")  # for the benchmark and the app
+    atomic_write(run.export/"quantize.json", json.dumps(result, indent=2, default=str) + "\n")  # for the benchmark and the app
     return result

@@ -16,7 +16,8 @@ from .core import RunPaths, TrainConfig
 __all__ = ['STEP_METRICS', 'TRAIN_METRICS', 'VAL_LOSSES', 'VAL_METRICS', 'SPEED_METRICS', 'METRICS', 'LOSS_NAMES', 'CLASS_AP',
            'NO_WANDB_KEY', 'LOGGERS', 'COMPARE_COLUMNS', 'val_metrics', 'run_paths', 'scalars', 'ConsoleLog',
            'TensorBoardLogger', 'wandb_mode', 'WandbLogger', 'prediction_images', 'parse_loggers', 'make_loggers',
-           'read_tensorboard', 'wandb_records', 'read_wandb', 'run_summary', 'markdown_table', 'compare_runs']
+           'read_tensorboard', 'wandb_records', 'read_wandb', 'read_metrics', 'run_summary', 'markdown_table',
+           'compare_runs']
 
 # %% ../nbs/05_track.ipynb #2be5b3cc
 STEP_METRICS = ("epoch", "iteration")
@@ -242,11 +243,25 @@ def _last(records, key):
     values = [r[key] for r in records if isinstance(r.get(key), (int, float))]
     return values[-1] if values else None
 
+def read_metrics(path) -> list:
+    """The records of a `metrics.jsonl`. A last line cut short (the run was killed while appending it: it has no newline and
+    is not JSON) is left out with a warning; a damaged line before it is an error that names it"""
+    *lines, last = Path(path).read_text().split("\n")  # `last` is '' when the file ends with a newline, as whole records do
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip(): continue
+        try: records.append(json.loads(line))
+        except ValueError: raise ValueError(f"{path}, line {number}, is not JSON ({line[:60]!r}): the file was damaged") from None
+    if last.strip():
+        try: records.append(json.loads(last))
+        except ValueError: warnings.warn(f"{path}: its last line was cut short (the run was stopped while writing it) and is left out")
+    return records
+
 def run_summary(run) -> dict:
     "One run's row of the comparison, from its `metrics.jsonl` and `config.json`"
     run = run_paths(run)
     if not run.metrics.exists(): raise FileNotFoundError(f"{run.root} has no metrics.jsonl: is it a training run folder?")
-    records = [json.loads(l) for l in run.metrics.read_text().splitlines() if l.strip()]
+    records = read_metrics(run.metrics)
     variant = json.loads(run.config.read_text()).get("variant", "?") if run.config.exists() else "?"
     best = lambda k: max((r[k] for r in records if isinstance(r.get(k), (int, float))), default=None)
     speeds = [r["speed/img_per_s"] for r in records if "speed/img_per_s" in r]

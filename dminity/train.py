@@ -18,14 +18,15 @@ from tqdm.auto import tqdm
 from yolox.data import CocoDataset, MosaicDetection, TrainTransform
 from yolox.utils import ModelEMA, load_checkpoint
 
-from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device, seed_everything
+from .core import (COCO_SPLITS, RunPaths, TrainConfig, atomic_write, coco_annotations, folder_kind, mark_folder, pick_device,
+                          refuse_occupied, run_dataset, seed_everything)
 from .evaluate import evaluate
 from .model import load_weights, resolve_checkpoint, variant_config
-from .track import make_loggers, val_metrics
+from .track import make_loggers, read_metrics, val_metrics
 
 # %% auto #0
-__all__ = ['RESUMABLE_CHANGES', 'EpochBatches', 'SeededSamples', 'check_dataset', 'training_dataset', 'class_names',
-           'save_checkpoint', 'rng_state', 'set_rng_state', 'start_run', 'MetricsFile', 'read_metrics',
+__all__ = ['RESUMABLE_CHANGES', 'EpochBatches', 'SeededSamples', 'check_dataset', 'ClippedCocoDataset', 'training_dataset',
+           'class_names', 'save_checkpoint', 'rng_state', 'set_rng_state', 'check_settings', 'start_run', 'MetricsFile',
            'TrainingDiverged', 'build_training', 'train', 'training_throughput', 'demo_config']
 
 # %% ../nbs/04_train.ipynb #58664fe3
@@ -63,20 +64,40 @@ class SeededSamples(torch.utils.data.Dataset):
         return self.dataset[(mosaic, index)]
 
 # %% ../nbs/04_train.ipynb #7191be62
-def check_dataset(data_dir) -> None:
-    "Raise a clear error unless `data_dir` is a COCO dataset with a training split"
+def check_dataset(data_dir) -> dict:
+    """Scan the COCO dataset at `data_dir` (`dminity.data.check_coco_dataset`): a warning for each problem the training loader
+    fixes, an error that lists every problem it cannot; returns the scan's report"""
+    from dminity.data import check_coco_dataset, problem_line  # FiftyOne loads only when a dataset is checked
     train = coco_annotations(data_dir, "train")
     if not train.exists():
         raise FileNotFoundError(f"{data_dir} has no {train.relative_to(data_dir)}: it is not a COCO dataset in the layout YOLOX reads "
                                 "(make one with `dminity download` or `dminity demo`)")
-    if not (Path(data_dir)/COCO_SPLITS["train"]).is_dir(): raise FileNotFoundError(f"{data_dir} has no {COCO_SPLITS['train']}/ folder of images")
+    report = check_coco_dataset(data_dir)
+    for problem in report["warnings"]: warnings.warn(f"{data_dir}: {problem_line(problem)}")
+    if report["errors"]:
+        raise ValueError(f"{data_dir} cannot be trained on: {'; '.join(map(problem_line, report['errors']))} (`dminity check {data_dir}` lists them)")
+    return report
+
+class ClippedCocoDataset(CocoDataset):
+    """YOLOX's `CocoDataset`, with each box cut at the image border (YOLOX moves a box that starts outside the image inside,
+    keeping its size) and a box under a pixel wide or tall dropped (YOLOX keeps zero-width boxes); crowd regions left out"""
+    def load_anno_from_ids(self, id_):
+        image = self.coco.loadImgs(id_)[0]
+        height, width = image["height"], image["width"]
+        anns = [a for a in self.coco.imgToAnns[int(id_)] if not a.get("iscrowd")]
+        box = np.array([a["bbox"] for a in anns], dtype=np.float64).reshape(-1, 4)
+        x1, x2 = box[:, 0].clip(0, width), (box[:, 0] + box[:, 2]).clip(0, width)
+        y1, y2 = box[:, 1].clip(0, height), (box[:, 1] + box[:, 3]).clip(0, height)
+        classes = np.array([self.class_ids.index(a["category_id"]) for a in anns], dtype=np.float64)
+        r = min(self.img_size[0]/height, self.img_size[1]/width)
+        labels = np.stack([x1*r, y1*r, x2*r, y2*r, classes], 1)[(x2 - x1 >= 1) & (y2 - y1 >= 1)]
+        return labels, (height, width), (int(height*r), int(width*r)), image["file_name"]
 
 def training_dataset(config:TrainConfig) -> SeededSamples:
-    "The augmented training split of `config.data`, samples keyed by (mosaic, epoch, index)"
-    check_dataset(config.data)
+    "The augmented training split of `config.data` (checked by `start_run`), samples keyed by (mosaic, epoch, index)"
     size = (config.input_size, config.input_size)
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints as it loads
-        coco = CocoDataset(data_dir=str(config.data), json_file=coco_annotations(config.data, "train").name, name=COCO_SPLITS["train"],
+        coco = ClippedCocoDataset(data_dir=str(config.data), json_file=coco_annotations(config.data, "train").name, name=COCO_SPLITS["train"],
                            img_size=size, preproc=TrainTransform(max_labels=50, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob))
     mosaic = MosaicDetection(coco, img_size=size, mosaic=True,
         preproc=TrainTransform(max_labels=120, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
@@ -91,12 +112,8 @@ def class_names(data_dir) -> list:
 
 # %% ../nbs/04_train.ipynb #87eea848
 def save_checkpoint(state:dict, path) -> Path:
-    "Write `state` to `path` atomically: a temporary file beside it, then a rename"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    torch.save(state, partial)
-    os.replace(partial, path)
-    return path
+    "Write `state` to `path` atomically (`dminity.core.atomic_write`): a temporary file beside it, flushed to the disk, then a rename"
+    return atomic_write(path, lambda f: torch.save(state, f))
 
 def rng_state() -> dict:
     "The states of Python's, NumPy's and PyTorch's generators, in a form `torch.load(weights_only=True)` reads"
@@ -114,36 +131,63 @@ def set_rng_state(state:dict):
 # %% ../nbs/04_train.ipynb #8e6e9641
 RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device", "simota", "logger", "wandb_project", "wandb_checkpoints")
 
+def check_settings(config:TrainConfig) -> dict:
+    """Check a resolved `config` as far as it can be before training: the batch over the processes, the device, the starting
+    checkpoint, the dataset (`check_dataset`) and its size; returns the dataset's report"""
+    from dminity.model import OFFICIAL_SHA256
+    world = int(os.environ.get("WORLD_SIZE", 1))
+    if config.batch_size % world: raise ValueError(f"batch size {config.batch_size} does not split evenly over {world} processes")
+    pick_device(config.device)
+    if config.ckpt and not Path(config.ckpt).is_file() and config.ckpt not in OFFICIAL_SHA256:
+        raise FileNotFoundError(f"--ckpt {config.ckpt}: no such file, and not an official checkpoint name")
+    report = check_dataset(config.data)
+    images = report["images"]["train"]
+    if config.batch_size > images:
+        raise ValueError(f"batch size {config.batch_size} is larger than the {images} training images: use --batch-size {images} or less")
+    return report
+
+def _same_setting(name:str, a, b) -> bool:
+    "Whether two values of setting `name` mean the same (paths compared resolved: older runs stored them as given)"
+    if name in ("data", "ckpt") and a is not None and b is not None: return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    return a == b
+
 def start_run(config:TrainConfig, run:RunPaths, resume:bool=False, overwrite:bool=False):
-    "The resolved configuration of the run and, when resuming, its last checkpoint"
-    occupied = run.root.exists() and any(run.root.iterdir())
+    """The resolved configuration of the run and, when resuming, its last checkpoint. Every setting and the dataset are checked
+    before the run folder is touched; it is replaced only when dminity made it as a run (`refuse_occupied`)"""
     if resume:
         if not run.last_checkpoint.exists(): raise FileNotFoundError(f"nothing to resume: {run.last_checkpoint} does not exist")
         saved = TrainConfig.load(run.config)
+        run_dataset(run)  # the run's own data, from any directory; an error naming it when it has moved
         changed = [f.name for f in fields(TrainConfig) if f.name not in RESUMABLE_CHANGES
-                   and getattr(config, f.name) is not None and getattr(config, f.name) != getattr(saved, f.name)]
+                   and getattr(config, f.name) is not None and not _same_setting(f.name, getattr(config, f.name), getattr(saved, f.name))]
         if changed: raise ValueError(f"resuming {run.root} with other settings ({', '.join(changed)}): only {', '.join(RESUMABLE_CHANGES)} can change")
         config = dataclasses.replace(saved, **{k: getattr(config, k) for k in RESUMABLE_CHANGES})
-        state = load_checkpoint(run.last_checkpoint)
-    else:
-        if occupied and not overwrite:
-            raise FileExistsError(f"run folder {run.root} already holds a run: resume it (--resume) or start again (--overwrite)")
-        if occupied: shutil.rmtree(run.root)
-        state = None
     config = config.resolved()
-    run.make(); config.save(run.config)
+    check_settings(config)
+    if resume: state = load_checkpoint(run.last_checkpoint)
+    else:
+        if not overwrite and folder_kind(run.root) == "run":
+            raise FileExistsError(f"run folder {run.root} already holds a run: resume it (--resume) or start again (--overwrite)")
+        if refuse_occupied(run.root, overwrite, "run"): shutil.rmtree(run.root)
+        state = None
+    run.make()
+    mark_folder(run.root, "run")
+    config.save(run.config)
     return config, state
 
 # %% ../nbs/04_train.ipynb #a4503f41
 class MetricsFile:
-    "Appends each epoch's metrics to the run's `metrics.jsonl`"
+    """Appends each epoch's metrics to the run's `metrics.jsonl`, one line flushed to the disk each; a line cut short by a
+    kill is cut off before the next is written (`dminity.track.read_metrics`, the one reader, leaves it out)"""
     def __init__(self, path): self.path = Path(path)
     def after_epoch(self, info:dict):
-        with open(self.path, "a") as f: f.write(json.dumps(info["metrics"]) + "\n")
-
-def read_metrics(path) -> list:
-    "The records of a `metrics.jsonl`"
-    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+        with open(self.path, "ab+") as f:
+            f.seek(0)
+            text = f.read()
+            if text and not text.endswith(b"\n"): f.truncate(text.rfind(b"\n") + 1)
+            f.write((json.dumps(info["metrics"]) + "\n").encode())
+            f.flush()
+            os.fsync(f.fileno())
 
 def _call(callbacks, event:str, info:dict):
     for cb in callbacks:
