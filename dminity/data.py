@@ -30,7 +30,7 @@ __all__ = ['OPEN_IMAGES', 'DETECTION_COLUMNS', 'LABEL_FIELD', 'DEMO_CLASSES', 'R
            'IMPORT_FORMATS', 'open_images_split_dir', 'write_open_images_split', 'demo_scene', 'make_demo_open_images',
            'known_open_images_classes', 'check_classes', 'select_images', 'box_upright', 'load_open_images',
            'fetch_open_images', 'download', 'split_dataset', 'coco_categories', 'export_coco', 'coco_boxes',
-           'dataset_boxes', 'max_box_difference', 'image_header', 'check_coco_dataset', 'problem_line',
+           'dataset_boxes', 'max_box_difference', 'image_header', 'check_coco_dataset', 'problem_line', 'warn_problems',
            'dataset_report_table', 'coco_stats', 'plot_coco_stats', 'prepare_data', 'open_images_id',
            'coco_to_open_images', 'load_labelled', 'import_labelled']
 
@@ -573,6 +573,11 @@ def problem_line(problem:dict) -> str:
     more = ", ..." if problem["count"] > len(problem["examples"]) else ""
     return f"{problem['count']} {problem['kind']} in {problem['split']} ({'; '.join(problem['examples'])}{more})"
 
+def warn_problems(report:dict):
+    "A warning for each problem of a `check_coco_dataset` report, errors first"
+    for severity in ("errors", "warnings"):
+        for problem in report[severity]: warnings.warn(f"{report['data']}: {severity[:-1]}: {problem_line(problem)}")
+
 def dataset_report_table(report:dict) -> str:
     "A `check_coco_dataset` report as a table: severity, kind, split, count, examples; then the totals"
     rows = [("severity", "kind", "split", "count", "examples")]
@@ -630,6 +635,7 @@ def prepare_data(zoo_dir, classes, out_dir, splits=("train", "validation"), max_
     dataset = load_open_images(zoo_dir, classes, splits, max_samples, name)
     split_dataset(dataset, val_fraction, seed)
     export_coco(dataset, out_dir, overwrite=overwrite, keep=keep)
+    warn_problems(check_coco_dataset(out_dir))  # what training would refuse or fix, said now
     stats = coco_stats(out_dir)
     plot_coco_stats(stats, out_dir/"stats.png")
     return stats
@@ -794,6 +800,7 @@ def import_labelled(fmt:str, images, labels, out_dir, classes=None, val_fraction
     dataset = load_labelled(fmt, images, labels, classes, name)
     split_dataset(dataset, val_fraction, seed)
     export_coco(dataset, out_dir, overwrite=overwrite)
+    warn_problems(check_coco_dataset(out_dir))  # what training would refuse or fix, said now
     stats = coco_stats(out_dir)
     plot_coco_stats(stats, out_dir/"stats.png")
     return stats
