@@ -1,28 +1,24 @@
 """A/B of the demo's training recipe: draw the demo dataset once, train YOLOX-nano with each named recipe on it (one after
 the other, the same data), and write mAP50, mAP50:95, minutes and the machine's load average of each to a JSON file.
 
-    python benchmarks/demo_recipe.py --out benchmarks/2026-11-29/demo_recipe.json --recipes demo tuned
+    python benchmarks/demo_recipe.py --out demo_recipe.json --recipes demo '{"lr_per_image": 0.00125, "batch_size": 8}'
 
-A recipe is `demo_config` (the demo's own), `before` (the demo's recipe before it was tuned: 0.01/64 per image, YOLOX's
-defaults for warm-up and augmentation), or a JSON object of `TrainConfig` settings laid over `before`.
+A recipe is `demo` (`demo_config`, the demo's own) or a JSON object of `TrainConfig` settings laid over it.
 """
 import argparse, dataclasses, json, os, time, warnings
 from pathlib import Path
 
-from dminity.core import TrainConfig
 from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
 from dminity.train import demo_config, train
 
 def recipe(name:str, data):
     "The `TrainConfig` of recipe `name` on the dataset `data`"
-    if name == "demo": return demo_config(data)
-    before = TrainConfig(str(data), epochs=30, batch_size=16, input_size=320, eval_interval=5)
-    return before if name == "before" else dataclasses.replace(before, **json.loads(name))
+    return demo_config(data) if name == "demo" else dataclasses.replace(demo_config(data), **json.loads(name))
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", required=True, help="the JSON file to write (results are added to it)")
-    parser.add_argument("--recipes", nargs="+", default=["demo"], help="'demo', 'before' or JSON settings over 'before'")
+    parser.add_argument("--recipes", nargs="+", default=["demo"], help="'demo' or JSON settings over it")
     parser.add_argument("--work", default="/tmp/demo-recipe", help="where the dataset and runs go")
     parser.add_argument("--train-images", type=int, default=240)
     parser.add_argument("--val-images", type=int, default=60)
