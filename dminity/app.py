@@ -234,10 +234,14 @@ def examples_html(examples:dict) -> str:
             f'{buttons}</p>') if examples else ""
 
 def threshold_html(shelf:ModelShelf, model:str|None=None) -> str:
-    "What the confidence threshold is when left empty, for `model` of `shelf` (default: the first), and where it comes from"
-    try: _, predictor, _ = shelf.get(model)
-    except (FileNotFoundError, RuntimeError, ValueError): return ""  # no model: the page says so elsewhere
-    own = predictor.own_threshold
+    """What the confidence threshold is when left empty, for `model` of `shelf` (default: the first), and where it comes from; read
+    off the model once loaded (`dminity app` loads the default one at start), so that showing the page never waits for a model"""
+    files = shelf.files()
+    name = model if model in files else next(iter(files), None)
+    loaded = shelf._loaded.get((str(files[name]), files[name].stat().st_mtime_ns)) if name else None  # the key `ModelShelf.get` uses
+    if loaded is None: return ('<p class="limits" id="threshold">Left empty, the confidence threshold is the model\'s own: the one that '
+                               'maximised F1 on its validation images, or 0.25 for a model without one.</p>') if name else ""
+    own = loaded[0].own_threshold
     return (f'<p class="limits" id="threshold">Left empty, the confidence threshold is the model\'s own, '
             f'<b>{own["threshold"]:.4g}</b>: {html.escape(own["source"])}.</p>')
 
