@@ -26,8 +26,8 @@ from .infer import MAX_PIXELS, Detections, Predictor, decode_image, draw, image_
 # %% auto #0
 __all__ = ['MODEL_KINDS', 'DECODING', 'PAGE_STYLE', 'LOCAL_HOSTS', 'CHROMIUM', 'CHROMEDRIVER', 'run_models', 'model_label',
            'latest_run', 'Limits', 'decode_upload', 'ModelShelf', 'amenity_counts', 'jpeg_data_url', 'find_amenities',
-           'public', 'render_page', 'host_name', 'create_app', 'serve_in_background', 'launch', 'app_process',
-           'browser_upload', 'load_test']
+           'public', 'render_page', 'run_examples', 'examples_html', 'threshold_html', 'host_name', 'create_app',
+           'serve_in_background', 'launch', 'app_process', 'browser_upload', 'browser_example', 'load_test']
 
 # %% ../nbs/12_app.ipynb #c3156980
 MODEL_KINDS = {"int8.xml": "OpenVINO INT8", "fp32.xml": "OpenVINO FP32", "fp16.xml": "OpenVINO FP16",
@@ -163,14 +163,18 @@ def _predict_in_time(predictor:Predictor, lock, image:np.ndarray, name:str, conf
         raise ValueError(f"{name}: the model failed on this image ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     finally: lock.release()
 
-def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:float=0.25, limits:Limits=Limits(), annotate:bool=True,
+def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:float|None=None, limits:Limits=Limits(), annotate:bool=True,
                    deadline:float|None=None) -> dict:
-    "The amenities in each upload [(file name, bytes or file)] by `model` of `shelf`, by `deadline` (`time.monotonic()`; default `limits.request_seconds` from now): per image its amenities, detections and inference time, or its error"
-    if not 0 <= conf <= 1: raise ValueError(f"the confidence threshold must lie between 0 and 1, not {conf}")
+    """The amenities in each upload [(file name, bytes or file)] by `model` of `shelf`, by `deadline` (`time.monotonic()`; default
+    `limits.request_seconds` from now): per image its amenities, detections and inference time, or its error; at the score
+    threshold `conf`, by default the model's own (`conf_source` says which)"""
+    if conf is not None and not 0 <= conf <= 1: raise ValueError(f"the confidence threshold must lie between 0 and 1, not {conf}")
     if not uploads: raise ValueError("no image was uploaded: choose one or more photos")
     if len(uploads) > limits.max_files: raise ValueError(f"{len(uploads)} images at once; the limit is {limits.max_files}")
     deadline = deadline or time.monotonic() + limits.request_seconds
     name, predictor, lock = shelf.get(model)
+    own = predictor.own_threshold
+    conf, source = (own["threshold"], f"the model's own: {own['source']}") if conf is None else (conf, "as asked")
     results, pixels_left = [], limits.max_request_pixels
     for file_name, upload in uploads:
         try:
@@ -185,7 +189,7 @@ def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:flo
         if annotate: result["annotated"] = jpeg_data_url(draw(image, det))
         results.append(result)
     notice = shelf.notice(name)
-    return {"model": name, "backend": predictor.backend.name, "conf": conf, "results": results, **({"notice": notice} if notice else {})}
+    return {"model": name, "backend": predictor.backend.name, "conf": conf, "conf_source": source, "results": results, **({"notice": notice} if notice else {})}
 
 
 # %% ../nbs/12_app.ipynb #a7c3e102
@@ -224,7 +228,7 @@ def _result_html(result:dict, answer:dict) -> str:
     found = sum(a["count"] for a in result["amenities"])
     scaled = ("; downscaled from {}x{}".format(*result["original_size"])) if result["original_size"] != result["size"] else ""
     summary = (f'<p class="summary">{found} amenit{"y" if found == 1 else "ies"} found in <span class="ms">{result["inference_ms"]:.1f}</span> ms '
-               f'by {e(model_label(answer["model"]))} at confidence &ge; {answer["conf"]:g}{scaled}</p>')
+               f'by {e(model_label(answer["model"]))} at confidence &ge; {answer["conf"]:.4g} ({e(answer["conf_source"])}){scaled}</p>')
     rows = "".join(f'<tr class="amenity" data-name="{e(a["name"])}" data-count="{a["count"]}"><td>{e(a["name"])}</td>'
                    f'<td class="n">{a["count"]}</td><td class="n">{_score(a["best_score"])}</td></tr>' for a in result["amenities"])
     table = (f'<table><thead><tr><th>Amenity</th><th>Count</th><th>Best confidence</th></tr></thead><tbody>{rows}</tbody></table>'
@@ -233,8 +237,9 @@ def _result_html(result:dict, answer:dict) -> str:
     return head + summary + image + table + "</section>"
 
 def render_page(shelf:ModelShelf, limits:Limits=Limits(), answer:dict|None=None, error:str|None=None,
-                model:str|None=None, conf:float=0.25) -> str:
-    "The app's page: the upload form over the models there now, then the results of `answer` or the `error`"
+                model:str|None=None, conf:float|None=None, examples:dict|None=None) -> str:
+    """The app's page: the upload form over the models there now (and `examples` to try), then the results of `answer` or the
+    `error`; `conf` None: each model's own score threshold"""
     e, files = html.escape, shelf.files()
     chosen = model if model in files else next(iter(files), None)
     options = "".join(f'<option value="{e(n)}"{" selected" if n == chosen else ""}>{e(model_label(n))}</option>' for n in files)
@@ -249,12 +254,42 @@ def render_page(shelf:ModelShelf, limits:Limits=Limits(), answer:dict|None=None,
 <form method="post" action="/" enctype="multipart/form-data">
 <label>Photos <input type="file" id="images" name="images" accept="image/*" multiple></label>
 <label>Model <select id="model" name="model">{options or '<option value="">no model</option>'}</select></label>
-<label>Confidence threshold <input type="number" id="conf" name="conf" min="0" max="1" step="any" value="{conf:g}"></label>
+<label>Confidence threshold <input type="number" id="conf" name="conf" min="0" max="1" step="any" value="{"" if conf is None else f"{conf:g}"}"
+ placeholder="the model's own"></label>
 <button type="submit" id="find">Find amenities</button>
 <p class="limits">Up to {limits.max_files} photos at once, each at most {limits.max_bytes/1e6:g} MB and {limits.max_pixels/1e6:g} megapixels;
 longer sides than {limits.max_side} pixels are scaled down.</p>
+{threshold_html(shelf, chosen)}{examples_html(examples or {})}
 </form>
 {notice}{problem}<main id="results">{results}</main></body></html>"""
+
+# %% ../nbs/12_app.ipynb #12a0cd01
+def run_examples(run, n:int=3) -> dict:
+    "A few of the run's own validation images, to try the app without a photo at hand: {file name: path}, the first `n` by name"
+    from dminity.core import COCO_SPLITS, TrainConfig
+    config = RunPaths(run).config if run is not None else None
+    if config is None or not config.exists(): return {}
+    return {p.name: p for p in sorted((Path(TrainConfig.load(config).data)/COCO_SPLITS["val"]).glob("*.jpg"))[:n]}
+
+def examples_html(examples:dict) -> str:
+    "The 'try an example' buttons: each sends the form with one of `examples` (a name of `run_examples`) in place of an upload"
+    e = html.escape
+    buttons = "".join(f'<button type="submit" class="example" name="example" value="{e(n)}" style="padding: 2px; background: #dde3f0">'
+                      f'<img src="/examples/{e(n)}" alt="example {e(n)}" height="72"></button> ' for n in examples)
+    return (f'<p class="limits" id="examples">No photo at hand? Try one of the run\'s own validation images (drawn rooms, for the demo): '
+            f'{buttons}</p>') if examples else ""
+
+def threshold_html(shelf:ModelShelf, model:str|None=None) -> str:
+    """What the confidence threshold is when left empty, for `model` of `shelf` (default: the first), and where it comes from; read
+    off the model once loaded (`dminity app` loads the default one at start), so that showing the page never waits for a model"""
+    files = shelf.files()
+    name = model if model in files else next(iter(files), None)
+    loaded = shelf._loaded.get((str(files[name]), files[name].stat().st_mtime_ns)) if name else None  # the key `ModelShelf.get` uses
+    if loaded is None: return ('<p class="limits" id="threshold">Left empty, the confidence threshold is the model\'s own: the one that '
+                               'maximised F1 on its validation images, or 0.25 for a model without one.</p>') if name else ""
+    own = loaded[0].own_threshold
+    return (f'<p class="limits" id="threshold">Left empty, the confidence threshold is the model\'s own, '
+            f'<b>{own["threshold"]:.4g}</b>: {html.escape(own["source"])}.</p>')
 
 # %% ../nbs/12_app.ipynb #64caaa72
 class _Refused(ValueError):
@@ -290,8 +325,10 @@ async def _read_form(request, limits:Limits, deadline:float):
             yield uploads, {k: v for k, v in form.multi_items() if isinstance(v, str)}
     except HTTPException as e: raise _Refused(f"the upload cannot be read: {e.detail}") from None
 
-def _conf(text) -> float:
-    try: return float(text if text not in (None, "") else 0.25)
+def _conf(text) -> float|None:
+    "The threshold typed in the form; None when left empty (the model's own)"
+    if text in (None, ""): return None
+    try: return float(text)
     except ValueError: raise ValueError(f"the confidence threshold must be a number between 0 and 1, not {text!r}") from None
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -305,6 +342,7 @@ def host_name(header:str) -> str:
 def create_app(run=None, model=None, limits:Limits=Limits(), hosts=LOCAL_HOSTS) -> FastAPI:
     "The amenity finder over the models of the run folder `run` and/or the model file `model`: a FastAPI app answering requests for `hosts` (None: any)"
     shelf = ModelShelf(run, model)
+    examples = run_examples(run)
     app = FastAPI(title="dminity amenity finder", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.shelf, app.state.limits, app.state.busy = shelf, limits, 0
 
@@ -323,6 +361,7 @@ def create_app(run=None, model=None, limits:Limits=Limits(), hosts=LOCAL_HOSTS) 
         deadline = time.monotonic() + limits.request_seconds
         try:
             async with _read_form(request, limits, deadline) as (uploads, fields):
+                if not uploads and fields.get("example") in examples: uploads = [(fields["example"], examples[fields["example"]].read_bytes())]
                 annotate = page or fields.get("annotated", "").lower() in ("1", "true", "yes")
                 result = await run_in_threadpool(find_amenities, shelf, uploads, fields.get("model") or None, _conf(fields.get("conf")), limits, annotate, deadline)
             result["results"] = [{**r, "error": public(r["error"])} if "error" in r else r for r in result["results"]]
@@ -336,19 +375,26 @@ def create_app(run=None, model=None, limits:Limits=Limits(), hosts=LOCAL_HOSTS) 
         finally: app.state.busy -= 1
 
     @app.get("/", response_class=HTMLResponse)
-    async def index(): return render_page(shelf, limits)
+    async def index(): return render_page(shelf, limits, examples=examples)
 
     @app.post("/", response_class=HTMLResponse)
     async def upload(request:Request):
         result, error, status, fields, headers = await answer(request, page=True)
-        try: conf = min(max(_conf(fields.get("conf")), 0.0), 1.0)
-        except ValueError: conf = 0.25
-        return HTMLResponse(render_page(shelf, limits, result, error, fields.get("model"), conf), status, headers)
+        try: conf = _conf(fields.get("conf"))
+        except ValueError: conf = None
+        conf = None if conf is None else min(max(conf, 0.0), 1.0)
+        return HTMLResponse(render_page(shelf, limits, result, error, fields.get("model"), conf, examples), status, headers)
 
     @app.post("/api/detect")
     async def detect(request:Request):
         result, error, status, _, headers = await answer(request, page=False)
         return JSONResponse(result if error is None else {"error": error}, status, headers)
+
+    @app.get("/examples/{name}")
+    def example(name:str):
+        from fastapi.responses import FileResponse
+        if name not in examples: return JSONResponse({"error": f"no example {name!r}"}, 404)
+        return FileResponse(examples[name], media_type="image/jpeg")
 
     @app.get("/api/models")
     async def models():
@@ -424,13 +470,11 @@ def app_process(*args, timeout:float=120):
 # %% ../nbs/12_app.ipynb #8d554e7a
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
-def browser_upload(url:str, images, screenshot=None, conf:float|None=None, model:str|None=None, timeout:float=120) -> dict:
-    "Upload `images` through the page at `url` in headless Chromium: the results as the page shows them, and a full-page `screenshot` (PNG)"
+@contextmanager
+def _chromium(url:str, timeout:float):
+    "Headless Chromium (through chromium-driver) with the page at `url` open, closed at the end"
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import Select, WebDriverWait
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         raise RuntimeError(f"{CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install -y chromium chromium-driver")
     options = webdriver.ChromeOptions()
@@ -440,29 +484,52 @@ def browser_upload(url:str, images, screenshot=None, conf:float|None=None, model
     try:
         driver.set_page_load_timeout(timeout)
         driver.get(url)
-        driver.find_element(By.ID, "images").send_keys("\n".join(str(Path(i).resolve()) for i in ([images] if isinstance(images, (str, Path)) else images)))
-        if model is not None: Select(driver.find_element(By.ID, "model")).select_by_value(model)
-        if conf is not None:
-            driver.find_element(By.ID, "conf").clear(); driver.find_element(By.ID, "conf").send_keys(str(conf))
-        button = driver.find_element(By.ID, "find")
-        button.click()
-        WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(button))  # the answer page replaced the form
-        WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
-        results = []
-        for section in driver.find_elements(By.CSS_SELECTOR, "#results section.result"):
-            errors = section.find_elements(By.CSS_SELECTOR, ".error")
-            results.append({"image": section.find_element(By.TAG_NAME, "h2").text,
-                            "amenities": {r.get_attribute("data-name"): int(r.get_attribute("data-count"))
-                                          for r in section.find_elements(By.CSS_SELECTOR, "tr.amenity")},
-                            "summary": "".join(s.text for s in section.find_elements(By.CSS_SELECTOR, ".summary")),
-                            "error": errors[0].text if errors else None})
-        error = driver.find_elements(By.ID, "error")
-        if screenshot is not None:
-            Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
-            shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})  # the whole page
-            Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
-        return {"title": driver.title, "results": results, "error": error[0].text if error else None}
+        yield driver
     finally: driver.quit()
+
+def _submit(driver, button, timeout:float, screenshot=None, conf:float|None=None, model:str|None=None) -> dict:
+    "Set the model and threshold, press `button`, wait for the answer page: the results as it shows them, and a full-page `screenshot` (PNG)"
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    if model is not None: Select(driver.find_element(By.ID, "model")).select_by_value(model)
+    if conf is not None:
+        driver.find_element(By.ID, "conf").clear()
+        driver.find_element(By.ID, "conf").send_keys(str(conf))
+    button.click()
+    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(button))  # the answer page replaced the form
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    results = []
+    for section in driver.find_elements(By.CSS_SELECTOR, "#results section.result"):
+        errors = section.find_elements(By.CSS_SELECTOR, ".error")
+        results.append({"image": section.find_element(By.TAG_NAME, "h2").text,
+                        "amenities": {r.get_attribute("data-name"): int(r.get_attribute("data-count"))
+                                      for r in section.find_elements(By.CSS_SELECTOR, "tr.amenity")},
+                        "summary": "".join(s.text for s in section.find_elements(By.CSS_SELECTOR, ".summary")),
+                        "drawn": [img.get_attribute("naturalWidth") != "0" for img in section.find_elements(By.TAG_NAME, "img")] == [True],
+                        "error": errors[0].text if errors else None})
+    error = driver.find_elements(By.ID, "error")
+    if screenshot is not None:
+        Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})  # the whole page
+        Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
+    return {"title": driver.title, "results": results, "error": error[0].text if error else None}
+
+def browser_upload(url:str, images, screenshot=None, conf:float|None=None, model:str|None=None, timeout:float=120) -> dict:
+    """Upload `images` through the page at `url` in headless Chromium: the results as the page shows them (each with `drawn`: its
+    annotated image is shown), and a full-page `screenshot` (PNG)"""
+    from selenium.webdriver.common.by import By
+    with _chromium(url, timeout) as driver:
+        driver.find_element(By.ID, "images").send_keys("\n".join(str(Path(i).resolve()) for i in ([images] if isinstance(images, (str, Path)) else images)))
+        return _submit(driver, driver.find_element(By.ID, "find"), timeout, screenshot, conf, model)
+
+def browser_example(url:str, example:str|None=None, screenshot=None, conf:float|None=None, model:str|None=None, timeout:float=120) -> dict:
+    "Press a 'try an example' button of the page at `url` in headless Chromium (`example`: its image's name; default the first); as `browser_upload`"
+    from selenium.webdriver.common.by import By
+    with _chromium(url, timeout) as driver:
+        buttons = {b.get_attribute("value"): b for b in driver.find_elements(By.CSS_SELECTOR, "button.example")}
+        if not buttons: raise ValueError(f"the page at {url} offers no example")
+        return _submit(driver, buttons[example] if example else next(iter(buttons.values())), timeout, screenshot, conf, model)
 
 # %% ../nbs/12_app.ipynb #5db9f04d
 def load_test(url:str, image:bytes, requests:int=50, concurrency:int=50, model:str|None=None, conf:float=0.25,

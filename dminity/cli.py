@@ -12,8 +12,9 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['IMPORT_FORMAT_NAMES', 'DEMO_STEPS', 'TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_import',
-           'Steps', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_compare', 'cmd_check', 'cmd_bench_simota', 'cmd_export',
-           'cmd_quantize', 'cmd_predict', 'cv2_write', 'cmd_bench', 'cmd_app', 'build_parser', 'main']
+           'Steps', 'cmd_demo', 'annotate_examples', 'cmd_train', 'cmd_eval', 'cmd_compare', 'cmd_check',
+           'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write', 'cmd_bench', 'cmd_app',
+           'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -114,6 +115,7 @@ def cmd_demo(args):
         print(f"mAP50:95 {evaluation['map50_95']:.4f}, mAP50 {evaluation['map50']:.4f}, precision {evaluation['precision']:.3f} "
               f"and recall {evaluation['recall']:.3f} at score {evaluation['score_threshold']}")
         figures["evaluate"] = {k: evaluation[k] for k in ("map50_95", "map50", "precision", "recall", "ms_per_image")}
+        figures["evaluate"] |= {"f1_threshold": evaluation["f1"]["threshold"], "f1": evaluation["f1"]["f1"]}
     with steps("export", "exporting ONNX and OpenVINO FP32/FP16"):
         figures["export"] = export_run(run)["size_mb"]
     with steps("quantize", "quantizing to INT8 with NNCF and measuring mAP before and after"):
@@ -126,13 +128,30 @@ def cmd_demo(args):
         print(summary_table(bench["rows"]), end="")
         fastest = max((r for r in bench["rows"] if r["scope"] == "end_to_end"), key=lambda r: r["fps"])
         figures["bench"] = {"report": str(report), "fastest_end_to_end": {k: fastest[k] for k in ("backend", "mode", "fps", "latency_ms_median")}}
-    figures |= {"seconds": steps.seconds, "total_seconds": round(time.perf_counter() - started, 1)}
+    examples, own = annotate_examples(run.openvino("int8"), data/"coco"/"val2017", run.root/"examples")
+    figures |= {"seconds": steps.seconds, "total_seconds": round(time.perf_counter() - started, 1), "examples": [str(p) for p in examples]}
     _write_json(figures, run.root/"demo.json")
     if args.json: _write_json(figures, args.json)
     print(f"\nThe demo took {figures['total_seconds']/60:.1f} minutes. In {run.root}: checkpoints/best.pth, eval/val.json, "
-          f"export/ (model.onnx, fp32.xml, fp16.xml, int8.xml), bench.json, report.md, demo.json. Next:\n"
-          f"  dminity predict --model {run.openvino('int8')} {data/'coco'/'val2017'} --out predictions\n"
-          f"  dminity app --run {run.root}")
+          f"export/ (model.onnx, fp32.xml, fp16.xml, int8.xml), bench.json, report.md, demo.json. Look at:\n"
+          f"  {run.root/'eval'/'report.md'}: mAP50 {evaluation['map50']:.3f}, and the score threshold that maximises F1 (plotted)\n"
+          f"  {run.root/'examples'}/: {len(examples)} validation images (drawn rooms) with what the INT8 model finds at its own "
+          f"threshold, {own['threshold']:.3f} ({own['source']})\n"
+          f"  {report}: speed of every backend on this CPU\n"
+          f"  dminity app --run {run.root}    the amenity finder in the browser: try an example, or upload a photo\n"
+          f"  dminity predict --model {run.openvino('int8')} {data/'coco'/'val2017'} --out predictions")
+
+# %% ../nbs/11_cli.ipynb #11a0cd01
+def annotate_examples(model, folder, out, n:int=4) -> list:
+    "The first `n` images of `folder` with what `model` finds at its own score threshold drawn on them, written to `out`: (paths, threshold)"
+    from dminity.infer import Predictor, draw, image_files, read_image
+    predictor, out = Predictor(model), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for det in predictor.predict_many([p for p, _ in image_files(folder)][:n], progress=False):
+        cv2_write(out/Path(det.image).name, draw(read_image(det.image), det))
+        written.append(out/Path(det.image).name)
+    return written, predictor.own_threshold
 
 # %% ../nbs/11_cli.ipynb #8c3371a4
 TRAIN_FLAG_HELP = {
@@ -209,6 +228,11 @@ def cmd_eval(args):
     print(f"  inference {figures['ms_per_image']:.1f} ms/image, NMS {figures['nms_ms_per_image']:.2f} ms/image; validation loss "
           f"{figures['val_losses'].get('total_loss', float('nan')):.4g}")
     for name, ap in figures["per_class"].items(): print(f"  AP50:95 {ap:.4f}  {name}")
+    f1 = figures["f1"]
+    if f1["threshold"] is None: print("  no F1-best score threshold: no detection is right (IoU 0.5, same class)")
+    else: print(f"  F1-best score threshold {f1['threshold']:.4f}: F1 {f1['f1']:.3f}, precision {f1['precision']:.3f}, recall {f1['recall']:.3f}"
+                + (f"; kept in {figures['threshold_file']} for predict, export and app" if "threshold_file" in figures else ""))
+    print(f"report: {figures['report']} (precision, recall and F1 against the threshold: {figures['f1_plot']})")
     print(f"ground truth: {figures['annotations']}\ndetections (COCO results format): {figures['detections']}")
     if args.json: _write_json(figures, args.json)
     if args.fiftyone:
@@ -304,6 +328,7 @@ def cmd_quantize(args):
 def cmd_predict(args):
     from dminity.infer import VIDEO_SUFFIXES, Predictor, draw, read_image
     predictor = Predictor(args.model, conf=args.conf, iou=args.iou, throughput=args.throughput)
+    print(f"score threshold {predictor.conf:.4g} ({'--conf' if args.conf is not None else predictor.threshold_source})")
     videos = [s for s in args.sources if Path(s).suffix.lower() in VIDEO_SUFFIXES]
     images = [s for s in args.sources if s not in videos]
     out = Path(args.out) if args.out else None
@@ -365,7 +390,8 @@ def _add_deploy_commands(sub):
     r.add_argument("--model", required=True, help="a .pth, .onnx or OpenVINO .xml file")
     r.add_argument("sources", nargs="+", metavar="SOURCE", help="image files, folders of images, video files")
     r.add_argument("--out", default=None, help="write annotated images and videos into this folder")
-    r.add_argument("--conf", type=float, default=0.25, help="score threshold (default: 0.25)")
+    r.add_argument("--conf", type=float, default=None,
+                   help="score threshold (default: the model's own, the F1-best on validation that dminity eval/export/quantize store; else 0.25)")
     r.add_argument("--iou", type=float, default=0.45, help="NMS IoU threshold (default: 0.45)")
     r.add_argument("--throughput", action="store_true", help="OpenVINO async requests, preprocessing overlapped (folders, video)")
     r.add_argument("--json", metavar="FILE", help="write [{image, boxes, scores, labels}, ...] as JSON to FILE ('-': standard output)")

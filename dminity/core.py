@@ -16,9 +16,10 @@ from typing import NamedTuple
 import numpy as np
 
 # %% auto #0
-__all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'Amenity', 'RunPaths', 'DiskFull',
-           'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied', 'coco_annotations',
-           'TrainConfig', 'run_dataset', 'seed_everything', 'pick_device', 'private_fiftyone']
+__all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY',
+           'Amenity', 'RunPaths', 'DiskFull', 'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind',
+           'refuse_occupied', 'coco_annotations', 'TrainConfig', 'run_dataset', 'seed_everything', 'pick_device',
+           'private_fiftyone', 'threshold_file', 'write_threshold', 'checkpoint_threshold', 'read_threshold']
 
 # %% ../nbs/00_core.ipynb #5a417f33
 class Amenity(NamedTuple):
@@ -306,3 +307,42 @@ def private_fiftyone(root=None) -> Path:
     os.environ.setdefault("FIFTYONE_DO_NOT_TRACK", "true")
     os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
     return root
+
+# %% ../nbs/00_core.ipynb #c0re7cd1
+DEFAULT_SCORE_THRESHOLD = 0.25  # YOLOX's demo threshold: for a model that carries none of its own
+THRESHOLD_KEY = "score_threshold"  # the metadata key of ONNX and OpenVINO files
+
+def threshold_file(checkpoint) -> Path:
+    "Where evaluation keeps the F1-best score threshold of the checkpoint file `checkpoint`: beside it"
+    return Path(checkpoint).with_suffix(".threshold.json")
+
+def _file_stamp(path) -> dict:
+    "Size and modification time of `path`: a checkpoint rewritten since its threshold was found has other ones"
+    stat = Path(path).stat()
+    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+def write_threshold(checkpoint, found:dict) -> Path:
+    "Keep `found` (threshold, f1, source, ...) beside the checkpoint file `checkpoint`, stamped with the checkpoint's size and time"
+    path = threshold_file(checkpoint)
+    path.write_text(json.dumps({**found, "checkpoint": Path(checkpoint).name, **_file_stamp(checkpoint)}, indent=2) + "\n")
+    return path
+
+def checkpoint_threshold(checkpoint) -> dict|None:
+    "The F1-best threshold evaluation stored beside the checkpoint file `checkpoint`; None when there is none or the checkpoint changed since"
+    side = threshold_file(checkpoint)
+    if not side.exists(): return None
+    found = json.loads(side.read_text())
+    stamp = {k: found.pop(k, None) for k in ("bytes", "mtime_ns")}
+    return found if stamp == _file_stamp(checkpoint) else None
+
+def read_threshold(model, metadata:dict|None=None) -> dict:
+    """The score threshold of the model file `model` and where it came from ({'threshold', 'source', ...}): the F1-best one in
+    its `metadata` (ONNX, OpenVINO) or beside the checkpoint; else YOLOX's default, with the reason"""
+    model = Path(model)
+    found, where = (json.loads(metadata[THRESHOLD_KEY]), model.name) if metadata and THRESHOLD_KEY in metadata else (None, "")
+    if found is None and model.suffix == ".pth": found, where = checkpoint_threshold(model), threshold_file(model).name
+    if found: return {**found, "source": f"{found['source']}, stored in {where}"}
+    if model.suffix != ".pth": why = f"{model.name} carries no F1 threshold: evaluate the run, then export it again (dminity eval, dminity export)"
+    elif threshold_file(model).exists(): why = f"{threshold_file(model).name} is older than {model.name}: evaluate it again (dminity eval)"
+    else: why = f"{model.name} has no F1 threshold beside it: evaluate the run (dminity eval)"
+    return {"threshold": DEFAULT_SCORE_THRESHOLD, "source": f"YOLOX's default; {why}"}

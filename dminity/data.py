@@ -66,120 +66,178 @@ def write_open_images_split(split_dir, detections:pd.DataFrame, images:dict, cla
 DEMO_CLASSES = ("Bed", "Toilet", "Bathtub", "Television", "Refrigerator", "Oven")
 _DEMO_ASPECT = {"Bed": (1.3, 2.0), "Toilet": (0.6, 0.8), "Bathtub": (2.0, 2.8),  # width / height of each class
                 "Television": (1.5, 1.9), "Refrigerator": (0.45, 0.6), "Oven": (0.85, 1.1)}
+_DEMO_HEIGHT = (.12, .7)  # an amenity's height, a fraction of the image's (log-uniform)
 _DEMO_SIZES = ((640, 480), (512, 384), (416, 416), (640, 360), (480, 640))
 
 def _tone(rng, base, jitter=30):
     "An RGB colour near `base`"
     return tuple(int(np.clip(c + rng.integers(-jitter, jitter + 1), 0, 255)) for c in base)
 
+def _stripes(d:ImageDraw.ImageDraw, box, colour, n:int, vertical:bool=False):
+    "`n` evenly spaced stripes of `colour` across `box`: a texture that tells a class apart"
+    x1, y1, x2, y2 = box
+    for i in range(0, 2*n, 2):
+        if vertical: d.rectangle((x1 + i*(x2 - x1)/(2*n), y1, x1 + (i + 1)*(x2 - x1)/(2*n), y2), fill=colour)
+        else: d.rectangle((x1, y1 + i*(y2 - y1)/(2*n), x2, y1 + (i + 1)*(y2 - y1)/(2*n)), fill=colour)
+
+def _draw_television(d, box, rng):
+    "Black bezel, a bright screen with a picture on it, a stand"
+    x1, y1, x2, y2 = box
+    w, h = x2 - x1, y2 - y1
+    dark = _tone(rng, (25, 25, 30), 10)
+    d.rounded_rectangle((x1, y1, x2, y1 + .88*h), radius=max(1, w*.02), fill=dark)
+    screen = _tone(rng, tuple(rng.integers(60, 220, 3)), 40)
+    d.rectangle((x1 + .04*w, y1 + .05*h, x2 - .04*w, y1 + .82*h), fill=screen)
+    for _ in range(rng.integers(1, 4)):  # a picture on the screen
+        px, py = x1 + rng.uniform(.05, .7)*w, y1 + rng.uniform(.06, .6)*h
+        d.rectangle((px, py, px + rng.uniform(.05, .25)*w, py + rng.uniform(.05, .2)*h), fill=_tone(rng, screen, 90))
+    d.polygon([(x1 + .4*w, y2), (x2 - .4*w, y2), (x2 - .46*w, y1 + .88*h), (x1 + .46*w, y1 + .88*h)], fill=dark)
+
+def _draw_refrigerator(d, box, rng):
+    "Tall, white or steel, brushed vertically, two doors with long handles"
+    x1, y1, x2, y2 = box
+    w, h = x2 - x1, y2 - y1
+    body = _tone(rng, (238, 238, 235), 12) if rng.random() < .5 else _tone(rng, (175, 178, 185), 15)
+    d.rounded_rectangle(box, radius=max(1, w*.06), fill=body, outline=_tone(rng, (110, 110, 115), 10), width=max(1, int(w*.02)))
+    _stripes(d, (x1 + .06*w, y1 + .02*h, x2 - .06*w, y2 - .02*h), _tone(rng, body, 8), 6, vertical=True)
+    split = y1 + rng.uniform(.3, .38)*h
+    d.line((x1, split, x2, split), fill=_tone(rng, (70, 70, 75), 10), width=max(2, int(h*.015)))
+    hx = x1 + .1*w if rng.random() < .5 else x2 - .16*w
+    for top, bottom in ((y1 + .08*h, split - .05*h), (split + .05*h, split + .35*h)):
+        d.rectangle((hx, top, hx + .06*w, bottom), fill=_tone(rng, (50, 50, 55), 10))
+
+def _draw_oven(d, box, rng):
+    "Steel, a black control strip with white knobs, a dark glass door with a glowing orange inside"
+    x1, y1, x2, y2 = box
+    w, h = x2 - x1, y2 - y1
+    d.rectangle(box, fill=_tone(rng, (160, 162, 168), 20), outline=_tone(rng, (40, 40, 45), 10))
+    d.rectangle((x1, y1, x2, y1 + .16*h), fill=_tone(rng, (30, 30, 35), 10))
+    for i in range(4):  # knobs
+        cx, r = x1 + (i + 1)*w/5, .05*min(w, h) + 1
+        d.ellipse((cx - r, y1 + .08*h - r, cx + r, y1 + .08*h + r), fill=_tone(rng, (235, 235, 235), 10))
+    d.rectangle((x1 + .15*w, y1 + .22*h, x2 - .15*w, y1 + .27*h), fill=_tone(rng, (210, 210, 215), 10))  # the handle
+    d.rounded_rectangle((x1 + .1*w, y1 + .33*h, x2 - .1*w, y2 - .08*h), radius=max(1, w*.04), fill=_tone(rng, (20, 15, 15), 8))
+    _stripes(d, (x1 + .18*w, y1 + .45*h, x2 - .18*w, y2 - .18*h), _tone(rng, (235, 120, 30), 20), 3)  # the glowing elements
+
+def _draw_bed(d, box, rng):
+    "Seen from the side: a wooden headboard, a white mattress, a boldly striped blanket, a pillow"
+    x1, y1, x2, y2 = box
+    w, h = x2 - x1, y2 - y1
+    left = rng.random() < .5
+    d.rectangle((x1, y1, x1 + .1*w, y2) if left else (x2 - .1*w, y1, x2, y2), fill=_tone(rng, (120, 75, 40), 25))
+    mx1, mx2 = (x1 + .1*w, x2) if left else (x1, x2 - .1*w)
+    d.rectangle((mx1, y1 + .4*h, mx2, y2), fill=_tone(rng, (240, 240, 235), 10))
+    blanket = (mx1 + (.3*w if left else 0), y1 + .45*h, mx2 - (0 if left else .3*w), y2 - .05*h)
+    d.rectangle(blanket, fill=_tone(rng, tuple(rng.integers(60, 220, 3)), 30))
+    _stripes(d, blanket, _tone(rng, tuple(rng.integers(20, 240, 3)), 30), int(rng.integers(3, 7)), vertical=True)
+    px = mx1 + .02*w if left else mx2 - .26*w
+    d.rounded_rectangle((px, y1 + .3*h, px + .24*w, y1 + .55*h), radius=max(1, h*.05), fill=_tone(rng, (250, 250, 245), 5))
+
+def _draw_toilet(d, box, rng):
+    "White porcelain: a tank, a round bowl with pale blue water, a narrow foot"
+    x1, y1, x2, y2 = box
+    w, h = x2 - x1, y2 - y1
+    white, edge = _tone(rng, (245, 245, 242), 8), _tone(rng, (120, 120, 125), 15)
+    d.rectangle((x1 + .15*w, y1, x2 - .15*w, y1 + .38*h), fill=white, outline=edge, width=max(1, int(w*.02)))
+    d.ellipse((x1, y1 + .32*h, x2, y1 + .78*h), fill=white, outline=edge, width=max(1, int(w*.02)))
+    d.ellipse((x1 + .15*w, y1 + .4*h, x2 - .15*w, y1 + .62*h), fill=_tone(rng, (150, 200, 230), 15))
+    d.polygon([(x1 + .3*w, y1 + .7*h), (x2 - .3*w, y1 + .7*h), (x2 - .2*w, y2), (x1 + .2*w, y2)], fill=white, outline=edge)
+
+def _draw_bathtub(d, box, rng):
+    "Long and low: a white tub, deep blue water with ripples, a chrome tap above one end"
+    x1, y1, x2, y2 = box
+    w, h = x2 - x1, y2 - y1
+    d.rounded_rectangle((x1, y1 + .2*h, x2, y2), radius=max(1, h*.25), fill=_tone(rng, (245, 245, 242), 8),
+                        outline=_tone(rng, (120, 120, 125), 15), width=max(1, int(h*.03)))
+    water = (x1 + .05*w, y1 + .3*h, x2 - .05*w, y2 - .25*h)
+    d.rounded_rectangle(water, radius=max(1, h*.18), fill=_tone(rng, (60, 130, 200), 20))
+    _stripes(d, (water[0] + .1*w, water[1] + .05*h, water[2] - .1*w, water[3] - .05*h), _tone(rng, (120, 180, 230), 15), 2)
+    fx = x1 + .08*w if rng.random() < .5 else x2 - .14*w
+    d.rectangle((fx, y1, fx + .06*w, y1 + .25*h), fill=_tone(rng, (190, 190, 200), 10))
+
+_DRAW_AMENITY = {"Television": _draw_television, "Refrigerator": _draw_refrigerator, "Oven": _draw_oven,
+                 "Bed": _draw_bed, "Toilet": _draw_toilet, "Bathtub": _draw_bathtub}
+
 def _draw_amenity(d:ImageDraw.ImageDraw, name, box, rng):
     "Draw amenity `name` inside `box` (x1, y1, x2, y2), touching all four sides"
-    x1, y1, x2, y2 = box; w, h = x2 - x1, y2 - y1
-    light = _tone(rng, (235, 235, 230), 20); dark = _tone(rng, (40, 40, 45), 15)
-    if name == "Television":
-        d.rounded_rectangle((x1, y1, x2, y1 + .88*h), radius=max(1, w*.02), fill=dark)
-        screen = _tone(rng, tuple(rng.integers(30, 200, 3)), 40)
-        d.rectangle((x1 + .04*w, y1 + .05*h, x2 - .04*w, y1 + .82*h), fill=screen)
-        for _ in range(rng.integers(0, 4)):  # a picture on the screen
-            px, py = x1 + rng.uniform(.05, .7)*w, y1 + rng.uniform(.06, .6)*h
-            d.rectangle((px, py, px + rng.uniform(.05, .25)*w, py + rng.uniform(.05, .2)*h), fill=_tone(rng, screen, 90))
-        d.polygon([(x1 + .4*w, y2), (x2 - .4*w, y2), (x2 - .46*w, y1 + .88*h), (x1 + .46*w, y1 + .88*h)], fill=dark)
-    elif name == "Refrigerator":
-        body = light if rng.random() < .6 else _tone(rng, (170, 172, 178), 20)
-        d.rounded_rectangle(box, radius=max(1, w*.06), fill=body, outline=_tone(rng, (120, 120, 125)))
-        split = y1 + rng.uniform(.28, .4)*h
-        d.line((x1, split, x2, split), fill=_tone(rng, (90, 90, 95)), width=max(1, int(h*.01)))
-        hx = x1 + .1*w if rng.random() < .5 else x2 - .14*w
-        for top, bottom in ((y1 + .08*h, split - .05*h), (split + .05*h, split + .3*h)):
-            d.rectangle((hx, top, hx + .04*w, bottom), fill=dark)
-    elif name == "Oven":
-        d.rectangle(box, fill=light if rng.random() < .5 else _tone(rng, (60, 60, 65), 15), outline=dark)
-        d.rectangle((x1, y1, x2, y1 + .16*h), fill=_tone(rng, (90, 90, 95), 25))
-        for i in range(4):  # knobs
-            cx, r = x1 + (i + 1)*w/5, .04*min(w, h) + 1
-            d.ellipse((cx - r, y1 + .08*h - r, cx + r, y1 + .08*h + r), fill=light)
-        d.rectangle((x1 + .15*w, y1 + .24*h, x2 - .15*w, y1 + .28*h), fill=_tone(rng, (180, 180, 185)))
-        d.rounded_rectangle((x1 + .12*w, y1 + .34*h, x2 - .12*w, y2 - .08*h), radius=max(1, w*.04), fill=_tone(rng, (25, 20, 20), 10))
-    elif name == "Bed":
-        left = rng.random() < .5
-        head = (x1, y1, x1 + .1*w, y2) if left else (x2 - .1*w, y1, x2, y2)
-        d.rectangle(head, fill=_tone(rng, (120, 80, 50), 40))
-        mx1, mx2 = (x1 + .1*w, x2) if left else (x1, x2 - .1*w)
-        d.rectangle((mx1, y1 + .4*h, mx2, y2), fill=light)
-        blanket = _tone(rng, tuple(rng.integers(40, 220, 3)), 30)
-        d.rectangle((mx1 + (.3*w if left else 0), y1 + .45*h, mx2 - (0 if left else .3*w), y2), fill=blanket)
-        px = mx1 + .02*w if left else mx2 - .26*w
-        d.rounded_rectangle((px, y1 + .3*h, px + .24*w, y1 + .55*h), radius=max(1, h*.05), fill=_tone(rng, (245, 245, 240), 10))
-    elif name == "Toilet":
-        d.rectangle((x1 + .15*w, y1, x2 - .15*w, y1 + .38*h), fill=light, outline=_tone(rng, (150, 150, 150)))
-        d.ellipse((x1, y1 + .32*h, x2, y1 + .78*h), fill=light, outline=_tone(rng, (150, 150, 150)))
-        d.ellipse((x1 + .15*w, y1 + .4*h, x2 - .15*w, y1 + .62*h), fill=_tone(rng, (200, 215, 225), 15))
-        d.polygon([(x1 + .3*w, y1 + .7*h), (x2 - .3*w, y1 + .7*h), (x2 - .2*w, y2), (x1 + .2*w, y2)], fill=light)
-    elif name == "Bathtub":
-        d.rounded_rectangle((x1, y1 + .2*h, x2, y2), radius=max(1, h*.25), fill=light, outline=_tone(rng, (150, 150, 150)))
-        d.rounded_rectangle((x1 + .05*w, y1 + .3*h, x2 - .05*w, y2 - .25*h), radius=max(1, h*.18), fill=_tone(rng, (150, 190, 215), 20))
-        fx = x1 + .08*w if rng.random() < .5 else x2 - .14*w
-        d.rectangle((fx, y1, fx + .06*w, y1 + .25*h), fill=_tone(rng, (170, 170, 175)))
-    else: raise ValueError(f"no drawing for {name!r}")
+    if name not in _DRAW_AMENITY: raise ValueError(f"no drawing for {name!r}")
+    _DRAW_AMENITY[name](d, box, rng)
 
 def _draw_distractor(d:ImageDraw.ImageDraw, box, rng):
-    "Draw something that is not an amenity in `box`: a frame, a window, a cupboard, a plant or a box"
-    x1, y1, x2, y2 = box; w, h = x2 - x1, y2 - y1
-    kind = rng.integers(5)
-    if kind == 0:  # a picture frame (like a television)
-        d.rectangle(box, fill=_tone(rng, (100, 70, 40), 50)); d.rectangle((x1 + .1*w, y1 + .1*h, x2 - .1*w, y2 - .1*h), fill=_tone(rng, tuple(rng.integers(30, 230, 3)), 40))
-    elif kind == 1:  # a window
+    "Draw something that is not an amenity in `box`: a window, a plant or a shapeless blob (none shaped like a class)"
+    x1, y1, x2, y2 = box
+    w, h = x2 - x1, y2 - y1
+    kind = rng.integers(3)
+    if kind == 0:  # a window: light blue panes in a white frame
         d.rectangle(box, fill=_tone(rng, (190, 220, 240), 20), outline=_tone(rng, (240, 240, 240)), width=max(1, int(w*.04)))
-        d.line((x1 + w/2, y1, x1 + w/2, y2), fill=(240, 240, 240), width=max(1, int(w*.03))); d.line((x1, y1 + h/2, x2, y1 + h/2), fill=(240, 240, 240), width=max(1, int(w*.03)))
-    elif kind == 2:  # a cupboard (like a refrigerator)
-        d.rectangle(box, fill=_tone(rng, (160, 120, 80), 50)); d.line((x1 + w/2, y1, x1 + w/2, y2), fill=_tone(rng, (60, 40, 30)), width=max(1, int(w*.02)))
-    elif kind == 3:  # a plant
+        d.line((x1 + w/2, y1, x1 + w/2, y2), fill=(240, 240, 240), width=max(1, int(w*.03)))
+        d.line((x1, y1 + h/2, x2, y1 + h/2), fill=(240, 240, 240), width=max(1, int(w*.03)))
+    elif kind == 1:  # a plant
         d.rectangle((x1 + .35*w, y1 + .6*h, x2 - .35*w, y2), fill=_tone(rng, (150, 80, 50)))
         d.ellipse((x1, y1, x2, y1 + .7*h), fill=_tone(rng, (50, 130, 60), 35))
-    else:  # a box or a chair-like blob
+    else:  # a shapeless blob: a bag, a toy, a heap of clothes
         d.polygon([(rng.uniform(x1, x2), rng.uniform(y1, y2)) for _ in range(rng.integers(3, 7))], fill=_tone(rng, tuple(rng.integers(0, 255, 3)), 10))
 
 def _overlap(a, b):
     "Area of the intersection of boxes `a` and `b` (x1, y1, x2, y2)"
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
-def demo_scene(rng:np.random.Generator, classes=DEMO_CLASSES):
-    "One synthetic room: the PIL image and its boxes as (name, (x1, y1, x2, y2) in pixels, occluded, truncated)"
-    W, H = _DEMO_SIZES[rng.integers(len(_DEMO_SIZES))]
+def _area(box):
+    "Area of `box` (x1, y1, x2, y2)"
+    return (box[2] - box[0])*(box[3] - box[1])
+
+def _draw_room(rng, W:int, H:int):
+    "An empty room of `W` x `H` pixels: a wall, a floor of boards; returns the image, its drawing context and the horizon"
     img = Image.new("RGB", (W, H), _tone(rng, (200, 190, 175), 45))
     d = ImageDraw.Draw(img)
     horizon = int(H*rng.uniform(.45, .75))
     d.rectangle((0, horizon, W, H), fill=_tone(rng, (140, 110, 80), 50))
-    for x in range(0, W, int(rng.integers(30, 90))): d.line((x, horizon, x + rng.integers(-40, 40), H), fill=_tone(rng, (110, 85, 60), 30))
-    for _ in range(rng.integers(1, 5)):  # things on the wall and floor, drawn first: behind the amenities
+    for x in range(0, W, int(rng.integers(30, 90))):
+        d.line((x, horizon, x + rng.integers(-40, 40), H), fill=_tone(rng, (110, 85, 60), 30))
+    return img, d, horizon
+
+def _place(rng, name, W:int, H:int, horizon:int):
+    "A box for amenity `name` of its class's proportions, standing on the floor, possibly cut by the image border"
+    h = H*np.exp(rng.uniform(*np.log(_DEMO_HEIGHT)))
+    w = min(h*rng.uniform(*_DEMO_ASPECT[name]), W*.95)
+    if w >= W*.95: h = w/np.mean(_DEMO_ASPECT[name])
+    x = rng.uniform(-.25*w, W - .75*w)
+    y = rng.uniform(max(0, horizon - h*.9) - .1*h, H - .75*h)
+    return (x, y, x + w, y + h)
+
+def _photograph(img, rng):
+    "Blur, exposure and sensor noise, as a camera would add them"
+    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0, 1.2)))
+    pixels = np.asarray(img, dtype=np.float32)*rng.uniform(.75, 1.15) + rng.normal(0, rng.uniform(1, 6), (img.height, img.width, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+def demo_scene(rng:np.random.Generator, classes=DEMO_CLASSES):
+    "One synthetic room: the PIL image and its boxes as (name, (x1, y1, x2, y2) in pixels, occluded, truncated)"
+    W, H = _DEMO_SIZES[rng.integers(len(_DEMO_SIZES))]
+    img, d, horizon = _draw_room(rng, W, H)
+    for _ in range(rng.integers(0, 3)):  # things on the wall and floor, drawn first: behind the amenities
         bw, bh = W*rng.uniform(.08, .3), H*rng.uniform(.08, .35)
         x, y = rng.uniform(0, W - bw), rng.uniform(0, H - bh)
         _draw_distractor(d, (x, y, x + bw, y + bh), rng)
     objects = []
-    for _ in range(rng.integers(1, 6)):
+    for _ in range(rng.integers(1, 5)):
         name = classes[rng.integers(len(classes))]
-        h = H*np.exp(rng.uniform(np.log(.06), np.log(.65))); w = min(h*rng.uniform(*_DEMO_ASPECT[name]), W*.95); h = w/np.mean(_DEMO_ASPECT[name]) if w >= W*.95 else h
-        x = rng.uniform(-.25*w, W - .75*w); y = rng.uniform(max(0, horizon - h*.9) - .1*h, H - .75*h)
-        box = (x, y, x + w, y + h)
-        area = w*h
-        if any(_overlap(box, o[1]) > .5*min(area, (o[1][2] - o[1][0])*(o[1][3] - o[1][1])) for o in objects): continue  # would hide most of one
+        box = _place(rng, name, W, H, horizon)
+        if any(_overlap(box, o[1]) > .5*min(_area(box), _area(o[1])) for o in objects): continue  # it would hide most of one
         _draw_amenity(d, name, box, rng)
         objects.append([name, box, False])
-    for _ in range(rng.integers(0, 4)):  # clutter in front: it may hide part of an amenity
-        bw, bh = W*rng.uniform(.05, .2), H*rng.uniform(.05, .25)
+    for _ in range(rng.integers(0, 3)):  # clutter in front: it may hide part of an amenity
+        bw, bh = W*rng.uniform(.05, .15), H*rng.uniform(.05, .2)
         x, y = rng.uniform(0, W - bw), rng.uniform(horizon - bh, H - bh)
         _draw_distractor(d, (x, y, x + bw, y + bh), rng)
-        for o in objects: o[2] |= _overlap(o[1], (x, y, x + bw, y + bh)) > .1*(o[1][2] - o[1][0])*(o[1][3] - o[1][1])
+        for o in objects: o[2] |= _overlap(o[1], (x, y, x + bw, y + bh)) > .1*_area(o[1])
     for i, o in enumerate(objects):  # an amenity drawn later hides the ones below it
-        for later in objects[i + 1:]: o[2] |= _overlap(o[1], later[1]) > .1*(o[1][2] - o[1][0])*(o[1][3] - o[1][1])
-    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0, 1.2)))
-    pixels = np.asarray(img, dtype=np.float32)*rng.uniform(.7, 1.2) + rng.normal(0, rng.uniform(1, 8), (H, W, 3))
-    img = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+        for later in objects[i + 1:]: o[2] |= _overlap(o[1], later[1]) > .1*_area(o[1])
     boxes = []
     for name, (x1, y1, x2, y2), occluded in objects:
         clipped = (max(0, x1), max(0, y1), min(W, x2), min(H, y2))
         boxes.append((name, clipped, occluded, clipped != (x1, y1, x2, y2)))
-    return img, boxes
+    return _photograph(img, rng), boxes
 
 # %% ../nbs/01_data.ipynb #22e08976
 def make_demo_open_images(zoo_dir, n_train:int=240, n_val:int=60, seed:int=0, classes=DEMO_CLASSES):

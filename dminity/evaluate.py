@@ -18,11 +18,58 @@ from tqdm.auto import tqdm
 from yolox.data import CocoDataset, ValTransform
 from yolox.utils import postprocess
 
-from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device, run_dataset
+from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device, run_dataset, write_threshold
+
 
 # %% auto #0
-__all__ = ['coco_map', 'split_images', 'LabelledSamples', 'validation_losses', 'evaluate', 'run_checkpoint', 'evaluate_run',
+__all__ = ['matched_detections', 'best_f1', 'f1_curve', 'f1_scores', 'coco_map', 'split_images', 'LabelledSamples',
+           'validation_losses', 'evaluate', 'run_checkpoint', 'evaluate_run', 'plot_f1_curve', 'record_evaluation',
            'fiftyone_evaluation', 'launch_fiftyone']
+
+# %% ../nbs/06_evaluate.ipynb #f1a0code
+def matched_detections(evaluator:COCOeval) -> dict:
+    """{category id: (scores, matched, ground-truth boxes)} of the detections pycocotools evaluated (area 'all', at most 100 per
+    image): `matched` says whether each matched a ground-truth box of its class at IoU 0.5"""
+    found = {}
+    for e in evaluator.evalImgs:
+        if e is None or e["aRng"] != evaluator.params.areaRng[0]: continue
+        kept = ~np.asarray(e["dtIgnore"][0], dtype=bool)
+        scores, matched, truth = found.setdefault(e["category_id"], ([], [], [0]))
+        scores.extend(np.asarray(e["dtScores"])[kept])
+        matched.extend(np.asarray(e["dtMatches"][0])[kept] > 0)
+        truth[0] += int((~np.asarray(e["gtIgnore"], dtype=bool)).sum())
+    return {c: (np.asarray(s, float), np.asarray(m, bool), t[0]) for c, (s, m, t) in found.items()}
+
+def best_f1(scores, matched, truth:int) -> dict:
+    """The score threshold that maximises F1 for detections with `scores` (whether each `matched` a box) against `truth`
+    ground-truth boxes, and its F1, precision and recall; threshold None when no detection is right"""
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    s, m = np.asarray(scores, float)[order], np.asarray(matched, bool)[order]
+    tp, kept = np.cumsum(m), np.arange(1, len(s) + 1)
+    if not truth or not tp.any(): return {"threshold": None, "f1": 0.0, "precision": 0.0, "recall": 0.0}
+    f1 = 2*tp/(kept + truth)                              # 2 TP / (2 TP + FP + FN)
+    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True])  # a threshold keeps every detection of a tied score, or none
+    i = ends[np.argmax(f1[ends])]
+    threshold = (s[i] + s[i + 1])/2 if i + 1 < len(s) else s[i]  # halfway to the next detection, which stays out
+    return {"threshold": float(threshold), "f1": float(f1[i]), "precision": float(tp[i]/kept[i]), "recall": float(tp[i]/truth)}
+
+def f1_curve(scores, matched, truth:int, thresholds=np.linspace(0, 1, 101)) -> dict:
+    "Precision, recall and F1 of the detections scoring at least each of `thresholds` (for a plot)"
+    s, m = np.asarray(scores, float), np.asarray(matched, bool)
+    tp = np.array([(m & (s >= t)).sum() for t in thresholds])
+    kept = np.array([(s >= t).sum() for t in thresholds])
+    precision = np.divide(tp, kept, out=np.ones(len(tp)), where=kept > 0)
+    recall = tp/truth if truth else np.zeros(len(tp))
+    f1 = np.divide(2*tp, kept + truth, out=np.zeros(len(tp)), where=kept + truth > 0)
+    return {k: [round(float(v), 4) for v in a] for k, a in (("threshold", thresholds), ("precision", precision), ("recall", recall), ("f1", f1))}
+
+def f1_scores(evaluator:COCOeval, names:dict) -> dict:
+    "The F1-best score threshold of all classes together and of each class (`names`: category id to name), and the overall curve"
+    found = matched_detections(evaluator)
+    scores, matched = (np.concatenate([f[i] for f in found.values()] or [np.zeros(0)]) for i in (0, 1))
+    truth = sum(f[2] for f in found.values())
+    per_class = {names[c]: best_f1(*found[c]) for c in sorted(found) if found[c][2]}
+    return {**best_f1(scores, matched, truth), "per_class": per_class, "curve": f1_curve(scores, matched, truth)}
 
 # %% ../nbs/06_evaluate.ipynb #b266088f
 def _precision_recall(evaluator:COCOeval, score_threshold:float) -> tuple:
@@ -38,12 +85,15 @@ def _precision_recall(evaluator:COCOeval, score_threshold:float) -> tuple:
 
 def coco_map(coco_gt:COCO, detections:list, score_threshold:float=0.3) -> dict:
     """COCO mAP50:95 and mAP50 of `detections` (COCO result dicts) against the ground truth `coco_gt`, precision and recall
-    at IoU 0.5 for the detections scoring at least `score_threshold`, and the AP50:95 of each class with ground truth"""
+    at IoU 0.5 for the detections scoring at least `score_threshold`, the AP50:95 of each class with ground truth, and the F1-best
+    score threshold (`f1`, overall and per class)"""
     if not coco_gt.getAnnIds(): return {"skipped": "the ground truth holds no boxes: mAP is undefined"}
     names = {c["id"]: c["name"] for c in coco_gt.loadCats(coco_gt.getCatIds())}
     if not detections:
         present = sorted({a["category_id"] for a in coco_gt.dataset["annotations"]})
-        return {"mAP50_95": 0.0, "mAP50": 0.0, "precision": 0.0, "recall": 0.0, "per_class": {names[c]: 0.0 for c in present}}
+        truth = len(coco_gt.getAnnIds())
+        f1 = {**best_f1([], [], truth), "per_class": {names[c]: best_f1([], [], 1) for c in present}, "curve": f1_curve([], [], truth)}
+        return {"mAP50_95": 0.0, "mAP50": 0.0, "precision": 0.0, "recall": 0.0, "per_class": {names[c]: 0.0 for c in present}, "f1": f1}
     with contextlib.redirect_stdout(io.StringIO()):
         evaluator = COCOeval(coco_gt, coco_gt.loadRes(detections), "bbox")
         evaluator.evaluate(); evaluator.accumulate(); evaluator.summarize()
@@ -53,7 +103,7 @@ def coco_map(coco_gt:COCO, detections:list, score_threshold:float=0.3) -> dict:
         p = evaluator.eval["precision"][:, :, k, 0, -1]  # IoU thresholds x recall points, area 'all', 100 detections
         if (p > -1).any(): per_class[names[cat]] = float(p[p > -1].mean())
     return {"mAP50_95": float(evaluator.stats[0]), "mAP50": float(evaluator.stats[1]), "precision": precision, "recall": recall,
-            "per_class": per_class}
+            "per_class": per_class, "f1": f1_scores(evaluator, names)}
 
 # %% ../nbs/06_evaluate.ipynb #9afcbde5
 def split_images(data_dir, split:str="val") -> int:
@@ -150,7 +200,7 @@ def run_checkpoint(run, checkpoint:str="best") -> Path:
 def evaluate_run(run, checkpoint:str="best", split:str="val", score_threshold:float=0.3, json_path=None,
                  batch_size:int=8, device:str="auto", conf_threshold:float=0.01, progress:bool=True) -> dict:
     """Evaluate a checkpoint of the training run folder `run` on `split` of its dataset; the detections are written in COCO's
-    results format next to the run so that anyone can re-check the numbers with pycocotools"""
+    results format next to the run so that anyone can re-check the numbers with pycocotools, with the F1-best score threshold"""
     from dminity.model import build_model, load_weights
     run = run if isinstance(run, RunPaths) else RunPaths(run)
     if not run.config.exists(): raise FileNotFoundError(f"{run.root} has no config.json: it is not a training run folder")
@@ -174,9 +224,58 @@ def evaluate_run(run, checkpoint:str="best", split:str="val", score_threshold:fl
     figures = {"map50_95": result["mAP50_95"], "map50": result["mAP50"], "precision": result["precision"], "recall": result["recall"],
                "score_threshold": score_threshold, "per_class": result["per_class"], "val_losses": result["losses"],
                "images": result["images"], "ms_per_image": result["ms_per_image"], "nms_ms_per_image": result["nms_ms_per_image"],
-               "checkpoint": str(path), "split": split, "annotations": str(Path(annotations).absolute()), "detections": str(detections.absolute())}
+               "checkpoint": str(path), "split": split, "annotations": str(Path(annotations).absolute()), "detections": str(detections.absolute()),
+               "f1": result["f1"]}
+    figures |= record_evaluation(run, figures)
     if json_path: Path(json_path).write_text(json.dumps(figures, indent=2) + "\n")
     return figures
+
+# %% ../nbs/06_evaluate.ipynb #f1a0rec1
+def plot_f1_curve(f1:dict, path, title:str="") -> Path:
+    "Precision, recall and F1 against the score threshold (`f1` as `coco_map` gives it), the F1-best threshold marked, as a PNG"
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    curve = f1["curve"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for key in ("precision", "recall", "f1"): ax.plot(curve["threshold"], curve[key], label=key if key != "f1" else "F1")
+    if f1["threshold"] is not None:
+        ax.axvline(f1["threshold"], color="grey", linestyle="--", label=f"F1-best {f1['threshold']:.3f} (F1 {f1['f1']:.2f})")
+    ax.set(xlabel="score threshold", ylabel="IoU 0.5, same class", xlim=(0, 1), ylim=(0, 1.02), title=title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)
+
+def _report_row(*cells) -> str: return "| " + " | ".join(cells) + " |"
+
+def _pct(v) -> str: return "-" if v is None else f"{v:.3f}"
+
+def record_evaluation(run:RunPaths, figures:dict) -> dict:
+    """Write the F1 plot and `report.md` of an evaluation (`figures` of `evaluate_run`) into `run/eval/`, and, for the validation
+    split, its F1-best threshold beside the checkpoint; returns the paths written"""
+    f1, checkpoint, split = figures["f1"], Path(figures["checkpoint"]), figures["split"]
+    out = run.root/"eval"
+    plot = plot_f1_curve(f1, out/f"{split}-{checkpoint.stem}-f1.png", f"{run.root.name} ({checkpoint.name}), {split}")
+    written = {"f1_plot": str(plot.absolute())}
+    if split == "val" and f1["threshold"] is not None:
+        source = f"F1-best (IoU 0.5) on the {figures['images']} validation images, by dminity eval of {checkpoint.name}"
+        keep = {k: f1[k] for k in ("threshold", "f1", "precision", "recall")}
+        per_class = {name: c["threshold"] for name, c in f1["per_class"].items()}
+        written["threshold_file"] = str(write_threshold(checkpoint, {**keep, "per_class": per_class, "source": source}).absolute())
+    lines = [f"# Evaluation of {run.root.name} ({checkpoint.name}) on {split}, {figures['images']} images", "",
+             f"mAP50:95 {figures['map50_95']:.4f}, mAP50 {figures['map50']:.4f}. The score threshold that maximises F1 (a detection "
+             "is right when it matches a box of its class at IoU >= 0.5): " +
+             (f"**{f1['threshold']:.4f}**, with F1 {f1['f1']:.3f}, precision {f1['precision']:.3f}, recall {f1['recall']:.3f}." if f1["threshold"]
+              else "none (no detection is right)."), "",
+             _report_row("class", "AP50:95", "F1-best threshold", "F1", "precision", "recall"), _report_row(*["---"]*6)]
+    for name, c in f1["per_class"].items():
+        lines.append(_report_row(name, _pct(figures["per_class"].get(name)), _pct(c["threshold"]), _pct(c["f1"]), _pct(c["precision"]), _pct(c["recall"])))
+    lines += ["", f"![precision, recall and F1 against the score threshold]({plot.name})", ""]
+    report = out/"report.md"
+    report.write_text("\n".join(lines))
+    return {**written, "report": str(report.absolute())}
 
 # %% ../nbs/06_evaluate.ipynb #c6be33aa
 def fiftyone_evaluation(annotations, detections, images_dir=None, name:str|None=None, iou:float=0.5):

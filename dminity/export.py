@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from yolox.utils import load_checkpoint, postprocess
 
-from .core import RunPaths, TrainConfig, atomic_files
+from .core import THRESHOLD_KEY, RunPaths, TrainConfig, atomic_files, checkpoint_threshold
 from .model import build_model, load_weights
 
 # %% auto #0
@@ -62,8 +62,9 @@ def check_input_size(input_size) -> list:
         raise ValueError(f"the input size must be positive multiples of 32 (height, width), not {input_size}")
     return size
 
-def export_onnx(model, path, input_size, classes, variant:str="", dynamic_batch:bool=True, opset:int=17, simplify:bool=True) -> Path:
-    "Write `model` as ONNX to `path`: decoded output `[N, anchors, 5 + classes]`, no NMS, checked, metadata inside"
+def export_onnx(model, path, input_size, classes, variant:str="", dynamic_batch:bool=True, opset:int=17, simplify:bool=True,
+                metadata:dict|None=None) -> Path:
+    "Write `model` as ONNX to `path`: decoded output `[N, anchors, 5 + classes]`, no NMS, checked, metadata inside (and `metadata`)"
     import onnx
     size, path = check_input_size(input_size), Path(path)
     if opset < 17: raise ValueError(f"opset {opset} is too old: use 17 or newer")
@@ -80,7 +81,7 @@ def export_onnx(model, path, input_size, classes, variant:str="", dynamic_batch:
         if simplify:
             import onnxslim
             proto = onnxslim.slim(proto)
-        onnx.helper.set_model_props(proto, model_metadata(classes, size, variant))
+        onnx.helper.set_model_props(proto, {**model_metadata(classes, size, variant), **(metadata or {})})
         onnx.checker.check_model(proto, full_check=True)
         onnx.save(proto, str(partial))
     return path
@@ -180,7 +181,8 @@ def file_size_mb(path) -> float:
     return (path.stat().st_size + (path.with_suffix(".bin").stat().st_size if path.suffix == ".xml" else 0))/1e6
 
 def export_run(run, formats=FORMATS) -> dict:
-    "Export the trained model of `run` into its `export/` folder in `formats`; returns the files and their sizes in MB"
+    """Export the trained model of `run` into its `export/` folder in `formats`, with the checkpoint's F1-best score threshold when
+    evaluation found one; returns the files and their sizes in MB"""
     formats = [formats] if isinstance(formats, str) else list(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats: raise ValueError(f"unknown export format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}")
@@ -188,8 +190,12 @@ def export_run(run, formats=FORMATS) -> dict:
     model, facts = load_trained(paths)
     paths.export.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    files = {"pth": Path(facts["checkpoint"]), "onnx": export_onnx(model, paths.onnx, facts["input_size"], facts["classes"], facts["variant"])}
+    threshold = checkpoint_threshold(facts["checkpoint"])  # the OpenVINO files take it over from the ONNX file's metadata
+    onnx_path = export_onnx(model, paths.onnx, facts["input_size"], facts["classes"], facts["variant"],
+                            metadata={THRESHOLD_KEY: json.dumps(threshold)} if threshold else None)
+    files = {"pth": Path(facts["checkpoint"]), "onnx": onnx_path}
     if "openvino" in formats:
         for precision in ("fp32", "fp16"): files[precision] = export_openvino(paths.onnx, paths.openvino(precision), fp16=precision == "fp16")
     sizes = {name: round(file_size_mb(p), 3) for name, p in files.items()}
-    return {"files": {k: str(v) for k, v in files.items()}, "size_mb": sizes, "seconds": round(time.perf_counter() - started, 2), **facts}
+    return {"files": {k: str(v) for k, v in files.items()}, "size_mb": sizes, "seconds": round(time.perf_counter() - started, 2),
+            "score_threshold": threshold["threshold"] if threshold else None, **facts}

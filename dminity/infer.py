@@ -138,7 +138,7 @@ OV_F32 = {"INFERENCE_PRECISION_HINT": "f32"}  # no silent bf16 on CPUs that have
 
 class Backend:
     "Runs a model file: `__call__(batch [N, 3, H, W]) -> [N, anchors, 5 + classes]`; knows `classes` and `input_size`"
-    name, classes, input_size = "", [], (0, 0)
+    name, classes, input_size, meta = "", [], (0, 0), {}  # meta: the model file's metadata
     def __call__(self, batch:np.ndarray) -> np.ndarray: raise NotImplementedError
 
 def _facts(meta:dict, path) -> tuple:
@@ -176,7 +176,8 @@ class OnnxBackend(Backend):
         if threads: options.intra_op_num_threads = threads
         try: self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as e: raise ValueError(f"{path}: ONNX Runtime cannot load it ({str(e).splitlines()[0][:200]})") from None
-        self.classes, self.input_size = _facts(self.session.get_modelmeta().custom_metadata_map, path)
+        self.meta = self.session.get_modelmeta().custom_metadata_map
+        self.classes, self.input_size = _facts(self.meta, path)
         self.input = self.session.get_inputs()[0].name
     def __call__(self, batch): return self.session.run(None, {self.input: np.ascontiguousarray(batch, np.float32)})[0]
 
@@ -188,8 +189,8 @@ class OpenVINOBackend(Backend):
         core = ov.Core()
         try: model = core.read_model(str(path))
         except Exception as e: raise ValueError(f"{path}: OpenVINO cannot read it ({str(e).splitlines()[0][:200]})") from None
-        meta = {k: str(v) for k, v in model.get_rt_info(["dminity"]).value.items()} if model.has_rt_info(["dminity"]) else {}
-        self.classes, self.input_size = _facts(meta, path)
+        self.meta = {k: str(v) for k, v in model.get_rt_info(["dminity"]).value.items()} if model.has_rt_info(["dminity"]) else {}
+        self.classes, self.input_size = _facts(self.meta, path)
         config = {**OV_F32, "PERFORMANCE_HINT": "THROUGHPUT" if throughput else "LATENCY"}
         if threads: config["INFERENCE_NUM_THREADS"] = threads
         self.compiled = core.compile_model(model, "CPU", config)
@@ -241,11 +242,16 @@ def draw(image:np.ndarray, det:Detections, fps:float|None=None) -> np.ndarray:
     return out
 
 class Predictor:
-    "Detections from any dminity model file: .pth (PyTorch), .onnx (ONNX Runtime), .xml (OpenVINO FP32/FP16/INT8)"
-    def __init__(self, model, conf:float=0.25, iou:float=0.45, input_size=None, threads:int|None=None, throughput:bool=False):
-        if not 0 <= conf <= 1 or not 0 < iou <= 1: raise ValueError(f"thresholds must lie in [0, 1]: conf {conf}, iou {iou}")
-        self.path, self.conf, self.iou, self.throughput = Path(model), conf, iou, throughput
+    """Detections from any dminity model file: .pth (PyTorch), .onnx (ONNX Runtime), .xml (OpenVINO FP32/FP16/INT8); the score
+    threshold `conf` is by default the model's own F1-best one (`own_threshold`: {'threshold', 'source'}; `threshold_source`: where
+    `conf` came from)"""
+    def __init__(self, model, conf:float|None=None, iou:float=0.45, input_size=None, threads:int|None=None, throughput:bool=False):
+        from dminity.core import read_threshold
+        if (conf is not None and not 0 <= conf <= 1) or not 0 < iou <= 1: raise ValueError(f"thresholds must lie in [0, 1]: conf {conf}, iou {iou}")
+        self.path, self.iou, self.throughput = Path(model), iou, throughput
         self.backend = load_backend(model, threads=threads, throughput=throughput)
+        self.own_threshold = read_threshold(self.path, self.backend.meta)
+        self.conf, self.threshold_source = (self.own_threshold["threshold"], self.own_threshold["source"]) if conf is None else (conf, "given")
         self.classes = self.backend.classes
         if input_size is not None and check_size(input_size) != self.backend.input_size:
             if self.backend.name != "pytorch":
@@ -258,6 +264,7 @@ class Predictor:
         "A predictor over an already loaded `backend` (for instance a compiled OpenVINO model being quantized)"
         p = cls.__new__(cls)
         p.path, p.conf, p.iou, p.throughput, p.backend = Path(backend.name or "model"), conf, iou, False, backend
+        p.own_threshold, p.threshold_source = {"threshold": conf, "source": "given"}, "given"
         p.classes, p.input_size = backend.classes, backend.input_size
         return p
 

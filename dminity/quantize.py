@@ -7,17 +7,19 @@ Docs: https://dminity.github.io/dminity/quantize.html.md"""
 # %% ../nbs/09_quantize.ipynb #056f556b
 from __future__ import annotations
 
-import json, time, warnings
+import contextlib, io, json, time, warnings
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import COCO_SPLITS, RunPaths, atomic_write, coco_annotations, run_dataset
-from .infer import OV_F32, Backend, Predictor, letterbox, predictor_map, read_image
+from .core import COCO_SPLITS, THRESHOLD_KEY, RunPaths, atomic_write, coco_annotations, run_dataset
+from .infer import OV_F32, Backend, Predictor, letterbox, predict_coco, predictor_map, read_image
+
 
 # %% auto #0
-__all__ = ['decode_tail', 'calibration_images', 'quantization_settings', 'CompiledBackend', 'quantize_openvino', 'quantize_run']
+__all__ = ['decode_tail', 'calibration_images', 'quantization_settings', 'CompiledBackend', 'quantize_openvino',
+           'stamp_threshold', 'int8_evaluation', 'quantize_run']
 
 # %% ../nbs/09_quantize.ipynb #12e943de
 def decode_tail(model) -> list:
@@ -91,6 +93,32 @@ def quantize_openvino(fp32_xml, out_xml, data_dir, max_drop:float|None=None, cal
     from dminity.export import save_openvino
     return save_openvino(int8, out_xml)  # whole or not at all: the app may be serving the old one
 
+# %% ../nbs/09_quantize.ipynb #09a0cd01
+def stamp_threshold(xml, found:dict) -> Path:
+    "Write the score threshold `found` ({'threshold', 'source', ...}) into the metadata of the OpenVINO IR `xml`, its weights unchanged"
+    import openvino as ov
+    xml = Path(xml)
+    model = ov.Core().read_model(str(xml))
+    model.set_rt_info(json.dumps(found), ["dminity", THRESHOLD_KEY])
+    from dminity.export import save_openvino
+    return save_openvino(model, xml)  # whole or not at all, the weights first: the app may be serving it
+
+def int8_evaluation(int8_xml, data_dir, progress:bool=True) -> dict:
+    """COCO mAP and F1-best score threshold (`coco_map`'s figures) of the OpenVINO IR `int8_xml` on the validation split of
+    `data_dir`; the threshold, when one is found, is written into the IR's metadata"""
+    from pycocotools.coco import COCO
+    from dminity.evaluate import coco_map
+    results, annotations = predict_coco(Predictor(int8_xml), data_dir, "val", progress=progress)
+    with contextlib.redirect_stdout(io.StringIO()): truth = COCO(str(annotations))
+    scores = coco_map(truth, results)
+    if "skipped" in scores: raise ValueError(f"{annotations}: {scores['skipped']}")
+    f1 = scores["f1"]
+    if f1["threshold"] is None: return scores  # nothing right: the IR keeps the threshold it took over from the FP32 model
+    stamp_threshold(int8_xml, {**{k: f1[k] for k in ("threshold", "f1", "precision", "recall")},
+                               "per_class": {k: v["threshold"] for k, v in f1["per_class"].items()},
+                               "source": f"F1-best (IoU 0.5) on the {len(truth.getImgIds())} validation images, of the INT8 model itself (dminity quantize)"})
+    return scores
+
 # %% ../nbs/09_quantize.ipynb #881e6699
 def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_dir=None, progress:bool=True) -> dict:
     "Quantize the run's FP32 IR to `export/int8.xml`; mAP before and after on the validation split, and sizes on disk in MB (also in `export/quantize.json`)"
@@ -102,13 +130,15 @@ def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_d
     started = time.perf_counter()
     int8 = quantize_openvino(run.openvino("fp32"), run.openvino("int8"), data_dir, max_drop, calibration_size)
     seconds = time.perf_counter() - started
-    fp32_map, int8_map = (predictor_map(Predictor(p), data_dir, "val", progress=progress) for p in (run.openvino("fp32"), int8))
+    fp32_map = predictor_map(Predictor(run.openvino("fp32")), data_dir, "val", progress=progress)
+    int8_map = int8_evaluation(int8, data_dir, progress=progress)  # and INT8's own F1-best threshold, into int8.xml
     files = {"pth": run_checkpoint(run), "onnx": run.onnx, "fp32": run.openvino("fp32"), "fp16": run.openvino("fp16"), "int8": int8}
     result = {"map50_95_fp32": fp32_map["mAP50_95"], "map50_95_int8": int8_map["mAP50_95"],
               "map50_fp32": fp32_map["mAP50"], "map50_int8": int8_map["mAP50"],
               "drop_points": 100*(fp32_map["mAP50_95"] - int8_map["mAP50_95"]),
               "mode": "accuracy_control" if max_drop is not None else "default", "max_drop": max_drop,
               "size_mb": {k: round(file_size_mb(p), 3) for k, p in files.items() if Path(p).exists()},
-              "quantize_seconds": round(seconds, 1), "int8": str(int8)}
+              "quantize_seconds": round(seconds, 1), "int8": str(int8),
+              "int8_threshold": {k: int8_map["f1"][k] for k in ("threshold", "f1", "precision", "recall")}}
     atomic_write(run.export/"quantize.json", json.dumps(result, indent=2, default=str) + "\n")  # for the benchmark and the app
     return result

@@ -132,6 +132,11 @@ class WandbLogger:
             extra = {}
             if evaluation.get("per_class"):
                 extra["val/per_class_AP"] = wandb.Table(columns=["class", "AP50_95"], data=[[k, v] for k, v in evaluation["per_class"].items()])
+            if evaluation.get("f1"):  # precision, recall and F1 against the score threshold, and the F1-best one
+                f1, curve = evaluation["f1"], evaluation["f1"]["curve"]
+                extra["val/f1_vs_threshold"] = wandb.plot.line_series(xs=curve["threshold"], ys=[curve[k] for k in ("precision", "recall", "f1")],
+                                                                      keys=["precision", "recall", "F1"], title="IoU 0.5, same class", xname="score threshold")
+                if f1["threshold"] is not None: extra["val/f1_best_threshold"] = f1["threshold"]
             if evaluation.get("results") is not None and evaluation.get("annotations"):
                 extra["val/predictions"] = prediction_images(evaluation, self.images)
             logging.disable(logging.WARNING)  # W&B warns that the images differ in size; each is shown at its own size
