@@ -321,7 +321,7 @@ def _parallel(model, config:TrainConfig, device, world:int):
 # %% ../nbs/04_train.ipynb #a7e1c030
 def average_norms(model, world:int):
     "Average the batch-norm statistics of `model` over the processes, as YOLOX's `all_reduce_norm` does (whose transfer is CUDA-only)"
-    states = get_async_norm_states(model)
+    states = {k: v for k, v in get_async_norm_states(model).items() if v.is_floating_point()}  # not the batch counts
     for tensor in states.values():
         dist.all_reduce(tensor)
         tensor /= world
