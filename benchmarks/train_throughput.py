@@ -1,12 +1,18 @@
 """Training throughput: images/s of a real training epoch (data pipeline included) vs bare training steps.
 
     python benchmarks/train_throughput.py [--json FILE] [--images N] [--cases yolox_nano:416:16 yolox_s:640:8]
+    python benchmarks/train_throughput.py --loader-only [--data DATA] [--cases yolox_s:640:16] [--workers 2] [--rounds 3] [--photo-side 1024]
+
+--loader-only times the real training loader alone (no model): batches and images per second, with the decoded-image
+cache off (as before it existed) and as `dminity train` decides by default, interleaved round by round so that a busy
+machine slows both alike; each JSON row has `loader_img_per_s`. --photo-side rescales the demo photos (640x480) so that
+their long side has that many pixels, as Open Images photos (about 1024) do.
 
 Builds the demo dataset (N training images), then for each case variant:input_size:batch_size trains one epoch
 and times bare steps of the same model on one batch held in memory. Prints a table and writes JSON. Run it on a
 GPU machine too: the device is chosen automatically (--device to force one).
 """
-import argparse, json, platform, tempfile, warnings
+import argparse, json, os, platform, statistics, tempfile, time, warnings
 from pathlib import Path
 
 import pandas as pd
@@ -23,19 +29,28 @@ def main():
     p.add_argument("--device", default="auto")
     p.add_argument("--steps", type=int, default=5, help="timed bare steps")
     p.add_argument("--json", default="train_throughput.json")
+    p.add_argument("--loader-only", action="store_true", help="time the training loader alone, cache off vs default")
+    p.add_argument("--data", help="a COCO dataset to read (default: a demo dataset of --images images)")
+    p.add_argument("--batches", type=int, default=12, help="batches timed per round (--loader-only)")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds per setting (--loader-only)")
+    p.add_argument("--photo-side", type=int, help="rescale the demo photos to this long side first (--loader-only)")
     args = p.parse_args()
     private_fiftyone()
     from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
     from dminity.core import TrainConfig
     from dminity.train import training_throughput
     tmp = Path(tempfile.mkdtemp())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        prepare_data(make_demo_open_images(tmp/"zoo", n_train=args.images, n_val=4), list(DEMO_CLASSES), tmp/"coco", max_samples=None)
+    data = Path(args.data) if args.data else tmp/"coco"
+    if not args.data:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prepare_data(make_demo_open_images(tmp/"zoo", n_train=args.images, n_val=4), list(DEMO_CLASSES), data, max_samples=None)
+        if args.photo_side: rescale_photos(data, args.photo_side)
+    if args.loader_only: return loader_benchmark(args, data)
     rows = []
     for case in args.cases:
         variant, size, batch = case.split(":")
-        config = TrainConfig(str(tmp/"coco"), variant=variant, input_size=int(size), batch_size=int(batch),
+        config = TrainConfig(str(data), variant=variant, input_size=int(size), batch_size=int(batch),
                              workers=args.workers, device=args.device)
         rows.append(training_throughput(config, tmp/"runs"/variant, steps=args.steps))
         print(rows[-1], flush=True)
@@ -44,6 +59,79 @@ def main():
     meta = {"torch": torch.__version__, "cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
             "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None}
     Path(args.json).write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")
+    print(f"written to {args.json}")
+
+
+def rescale_photos(data:Path, side:int):
+    "Resize the training photos of `data` so that their long side is `side` pixels, boxes and sizes with them"
+    import cv2
+    from dminity.core import coco_annotations
+    path = coco_annotations(data, "train")
+    coco = json.loads(path.read_text())
+    scale = {}
+    for im in coco["images"]:
+        file = data/"train2017"/im["file_name"]
+        image = cv2.imread(str(file))
+        scale[im["id"]] = side/max(image.shape[:2])
+        image = cv2.resize(image, (round(image.shape[1]*scale[im["id"]]), round(image.shape[0]*scale[im["id"]])), interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(file), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        im["height"], im["width"] = image.shape[:2]
+    for a in coco["annotations"]:
+        a["bbox"] = [v*scale[a["image_id"]] for v in a["bbox"]]
+        a["area"] = a["bbox"][2]*a["bbox"][3]
+    path.write_text(json.dumps(coco))
+
+
+def time_loader(config, cache, batches:int, workers:int) -> dict:
+    "Images and batches per second of the training loader of `config` over `batches` batches (after the first, which starts the workers)"
+    from dminity.train import EpochBatches, training_dataset, training_loader
+    started = time.perf_counter()
+    samples = training_dataset(config, cache=cache)
+    cache_s = time.perf_counter() - started
+    sampler = EpochBatches(len(samples), config.batch_size, config.seed)
+    loader = iter(training_loader(samples, sampler, workers, torch.device("cpu")))
+    images, n, epoch = 0, 0, 0
+    def next_batch():
+        nonlocal loader, epoch
+        try: return next(loader)
+        except StopIteration:
+            epoch += 1
+            sampler.set_epoch(epoch)
+            loader = iter(training_loader(samples, sampler, workers, torch.device("cpu")))
+            return next(loader)
+    next_batch()
+    started = time.perf_counter()
+    for _ in range(batches):
+        images += len(next_batch()[0])
+        n += 1
+    elapsed = time.perf_counter() - started
+    return {"cache": samples.dataset._dataset.cache, "cache_s": cache_s, "loader_batches_per_s": n/elapsed, "loader_img_per_s": images/elapsed}
+
+
+def loader_benchmark(args, data:Path):
+    "Rows of the loader alone, cache off ('before') and `dminity train`'s default ('after'), interleaved; a table and JSON"
+    from dminity.core import TrainConfig
+    rows, load = [], [os.getloadavg()[0]]
+    for case in args.cases:
+        variant, size, batch = case.split(":")
+        config = TrainConfig(str(data), variant=variant, input_size=int(size), batch_size=int(batch), workers=args.workers).resolved()
+        for round_ in range(args.rounds):
+            for setting, cache in (("before (no cache)", False), ("default", None)):
+                row = {"case": case, "setting": setting, "round": round_, "workers": args.workers,
+                       **time_loader(config, cache, args.batches, args.workers), "load1": os.getloadavg()[0]}
+                rows.append(row)
+                print(row, flush=True)
+    table = pd.DataFrame(rows)
+    summary = table.groupby(["case", "setting"])[["loader_img_per_s", "loader_batches_per_s", "load1"]].median().reset_index()
+    print(summary.round(2).to_string(index=False))
+    for case in args.cases:
+        by = summary[summary.case == case].set_index("setting")["loader_img_per_s"]
+        print(f"{case}: default/before = {by['default']/by['before (no cache)']:.2f}x")
+    flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags")), [])
+    meta = {"torch": torch.__version__, "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+            "cpu_flags": [f for f in flags if f.startswith(("avx", "sse4", "fma", "amx"))], "data": str(data),
+            "photo_side": args.photo_side, "load1_before": load[0], "load1_after": os.getloadavg()[0]}
+    Path(args.json).write_text(json.dumps({"meta": meta, "results": rows, "median": summary.to_dict("records")}, indent=2) + "\n")
     print(f"written to {args.json}")
 
 

@@ -176,14 +176,17 @@ def _train_flags(parser):
         elif "tuple" in kind: parser.add_argument(flag, nargs=2, type=float, default=None, metavar=("LOW", "HIGH"), help=help)
         else: parser.add_argument(flag, type=int if "int" in kind else float if "float" in kind else str, default=None, help=help)
 
-def _relaunch(devices:int) -> int:
-    "Run this same command in `devices` processes, as `torchrun --standalone` would; returns the exit status"
+def _relaunch(devices:int, nnodes:int=1, node_rank:int=0, rdzv_endpoint:str|None=None) -> int:
+    "Run this same command in `devices` processes on each of `nnodes` machines, as torchrun would; returns the exit status"
     import shutil, uuid
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
     script = shutil.which("dminity") or str(Path(sys.executable).with_name("dminity"))
-    launch = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=devices, run_id=str(uuid.uuid4()),
-                          rdzv_backend="c10d", rdzv_endpoint="localhost:0", max_restarts=0)
+    if nnodes == 1: rendezvous = dict(run_id=str(uuid.uuid4()), rdzv_backend="c10d", rdzv_endpoint="localhost:0")
+    elif not rdzv_endpoint: raise ValueError("--nnodes above 1 needs --rdzv-endpoint HOST:PORT (the machine of --node-rank 0)")
+    else:  # torchrun's static rendezvous: the node ranks are given, the first node's agent hosts the store
+        rendezvous = dict(run_id="dminity", rdzv_backend="static", rdzv_endpoint=rdzv_endpoint, rdzv_configs={"rank": node_rank})
+    launch = LaunchConfig(min_nodes=nnodes, max_nodes=nnodes, nproc_per_node=devices, max_restarts=0, **rendezvous)
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # as torchrun does: N processes of N threads each overload the CPU (10x slower here)
     try: elastic_launch(launch, entrypoint=sys.executable)(script, *sys.argv[1:])
     except ChildFailedError: return 1  # each process has said what went wrong
@@ -193,7 +196,8 @@ def cmd_train(args):
     import dataclasses
     from dminity.core import RunPaths, TrainConfig
     from dminity.train import train
-    if args.devices > 1 and "WORLD_SIZE" not in os.environ: return _relaunch(args.devices)
+    if (args.devices > 1 or args.nnodes > 1) and "WORLD_SIZE" not in os.environ:
+        return _relaunch(args.devices, args.nnodes, args.node_rank, args.rdzv_endpoint)
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if getattr(args, f.name) is not None}
     given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
     run = RunPaths(args.run)
@@ -505,6 +509,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", action="store_true", help="continue the run in --run from its last checkpoint")
     t.add_argument("--overwrite", action="store_true", help="replace the run in --run and start again (only a run folder dminity made)")
     t.add_argument("--devices", type=int, default=1, help="train data-parallel on this many devices (processes) via torchrun")
+    t.add_argument("--nnodes", type=int, default=1, help="machines taking part, each started with the same command (default: 1)")
+    t.add_argument("--node-rank", type=int, default=0, help="this machine's number among --nnodes, from 0 (default: 0)")
+    t.add_argument("--rdzv-endpoint", metavar="HOST:PORT", help="where the machines meet: the address of --node-rank 0 and a free port")
     t.add_argument("--json", metavar="FILE", help="write the last epoch's metrics as JSON to FILE ('-': standard output)")
     t.set_defaults(func=cmd_train)
 

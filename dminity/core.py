@@ -18,8 +18,9 @@ import numpy as np
 # %% auto #0
 __all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY',
            'Amenity', 'RunPaths', 'DiskFull', 'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind',
-           'refuse_occupied', 'coco_annotations', 'TrainConfig', 'run_dataset', 'seed_everything', 'pick_device',
-           'private_fiftyone', 'threshold_file', 'write_threshold', 'checkpoint_threshold', 'read_threshold']
+           'refuse_occupied', 'coco_annotations', 'default_phases', 'TrainConfig', 'run_dataset', 'seed_everything',
+           'pick_device', 'private_fiftyone', 'threshold_file', 'write_threshold', 'checkpoint_threshold',
+           'read_threshold']
 
 # %% ../nbs/00_core.ipynb #5a417f33
 class Amenity(NamedTuple):
@@ -182,6 +183,13 @@ def coco_annotations(data_dir, split:str) -> Path:
     if split not in COCO_SPLITS: raise ValueError(f"unknown split {split!r}: use {' or '.join(map(repr, COCO_SPLITS))}")
     return Path(data_dir)/"annotations"/f"instances_{COCO_SPLITS[split]}.json"
 
+# %% ../nbs/00_core.ipynb #d4f0a002
+def default_phases(epochs:int) -> tuple:
+    "(warm-up epochs, epochs without mosaic) of a run of `epochs` whose settings leave them to the default"
+    no_aug = min(15, round(epochs/5))
+    warmup = min(5, max(1, round(epochs/10))) if epochs > no_aug + 1 else 0
+    return warmup, no_aug
+
 # %% ../nbs/00_core.ipynb #06624968
 @dataclass
 class TrainConfig:
@@ -226,8 +234,9 @@ class TrainConfig:
         yolox = variant_config(self.variant, 1)
         c = dataclasses.replace(self)
         if c.input_size is None: c.input_size = yolox.input_size[0]
-        if c.no_aug_epochs is None: c.no_aug_epochs = min(15, round(c.epochs/20))
-        if c.warmup_epochs is None: c.warmup_epochs = min(5, max(1, round(c.epochs/60))) if c.epochs > c.no_aug_epochs + 1 else 0
+        warmup, no_aug = default_phases(c.epochs)
+        if c.no_aug_epochs is None: c.no_aug_epochs = no_aug
+        if c.warmup_epochs is None: c.warmup_epochs = warmup
         for name in ("mosaic_prob", "hsv_prob", "flip_prob", "degrees", "translate", "shear", "mosaic_scale", "mixup_scale"):
             if getattr(c, name) is None: setattr(c, name, getattr(yolox, name))
         if c.mixup_prob is None: c.mixup_prob = yolox.mixup_prob if yolox.enable_mixup else 0.0

@@ -147,9 +147,9 @@ def _sync(device):
 @torch.no_grad()
 def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size:int=8, device="cpu",
              conf_threshold:float=0.01, nms_threshold:float=0.65, workers:int=0, progress:bool=True,
-             score_threshold:float=0.3, losses:bool=True) -> dict:
+             score_threshold:float=0.3, losses:bool=True, clip_boxes:bool=True) -> dict:
     """COCO mAP, precision/recall at `score_threshold`, per-class AP, validation losses and times of `model` on `split` of the
-    COCO dataset at `data_dir`; {'skipped': reason} when the split has no images or no boxes"""
+    COCO dataset at `data_dir`; {'skipped': reason} when the split has no images or no boxes. `clip_boxes=False`: as YOLOX's `COCOEvaluator`"""
     if split_images(data_dir, split) == 0:
         return {"skipped": f"split {split!r} of {data_dir} has no images: nothing to evaluate"}
     folder = COCO_SPLITS[split]
@@ -175,7 +175,7 @@ def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size
                 out = out.cpu().numpy()
                 scale = min(input_size[0]/float(height), input_size[1]/float(width))
                 boxes = out[:, :4]/scale  # clipped to the image, as the predictor does: a box cannot reach outside it
-                boxes[:, 0::2], boxes[:, 1::2] = boxes[:, 0::2].clip(0, float(width)), boxes[:, 1::2].clip(0, float(height))
+                if clip_boxes: boxes[:, 0::2], boxes[:, 1::2] = boxes[:, 0::2].clip(0, float(width)), boxes[:, 1::2].clip(0, float(height))
                 for (x1, y1, x2, y2), obj, cls_conf, cls in zip(boxes, out[:, 4], out[:, 5], out[:, 6]):
                     detections.append({"image_id": int(image_id), "category_id": dataset.class_ids[int(cls)],
                                        "bbox": [float(x1), float(y1), float(x2 - x1), float(y2 - y1)], "score": float(obj*cls_conf)})

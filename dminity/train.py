@@ -7,16 +7,19 @@ Docs: https://dminity.github.io/dminity/train.html.md"""
 # %% ../nbs/04_train.ipynb #9763c220
 from __future__ import annotations
 
-import contextlib, dataclasses, io, json, math, os, random, shutil, time, warnings
+import contextlib, dataclasses, datetime, io, json, math, os, random, shutil, signal, threading, time, warnings
 from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
+import psutil
 import torch
 import torch.distributed as dist
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 from yolox.data import CocoDataset, MosaicDetection, TrainTransform
 from yolox.utils import ModelEMA, load_checkpoint
+from yolox.utils.allreduce_norm import get_async_norm_states
 
 from .core import (COCO_SPLITS, RunPaths, TrainConfig, atomic_write, coco_annotations, folder_kind, mark_folder, pick_device,
                           refuse_occupied, run_dataset, seed_everything)
@@ -25,13 +28,15 @@ from .model import load_weights, resolve_checkpoint, variant_config
 from .track import make_loggers, read_metrics, val_metrics
 
 # %% auto #0
-__all__ = ['RESUMABLE_CHANGES', 'EpochBatches', 'SeededSamples', 'check_dataset', 'ClippedCocoDataset', 'training_dataset',
-           'class_names', 'save_checkpoint', 'rng_state', 'set_rng_state', 'check_settings', 'start_run', 'MetricsFile',
-           'TrainingDiverged', 'build_training', 'train', 'training_throughput', 'demo_config']
+__all__ = ['RESUMABLE_CHANGES', 'PROCESS_GROUP_TIMEOUT', 'EpochBatches', 'SeededSamples', 'cache_fits', 'check_dataset',
+           'ClippedCocoDataset', 'training_dataset', 'class_names', 'training_loader', 'save_checkpoint', 'rng_state',
+           'set_rng_state', 'check_settings', 'start_run', 'MetricsFile', 'TrainingDiverged', 'TrainingStopped',
+           'StopSignals', 'check_resumed_classes', 'build_training', 'average_norms', 'TrainingRun', 'train',
+           'training_throughput', 'demo_config']
 
 # %% ../nbs/04_train.ipynb #58664fe3
 class EpochBatches(torch.utils.data.Sampler):
-    "Batches of (mosaic, epoch, index) for one epoch at a time: a seeded shuffle, this rank's share, from batch `start` on"
+    "Full batches of (mosaic, order, index) for one epoch at a time, from an endless stream of seeded shuffles; this rank's share, from batch `start` on"
     def __init__(self, size:int, batch_size:int, seed:int, rank:int=0, world_size:int=1):
         if size < 1: raise ValueError("no images to train on")
         self.size, self.batch_size, self.seed, self.rank, self.world_size = size, batch_size, seed, rank, world_size
@@ -42,26 +47,47 @@ class EpochBatches(torch.utils.data.Sampler):
         self.epoch, self.mosaic, self.start = epoch, mosaic, start
 
     @property
-    def batches_per_epoch(self) -> int: return math.ceil(math.ceil(self.size/self.world_size)/self.batch_size)
+    def share_size(self) -> int: return math.ceil(self.size/self.world_size)
+
+    @property
+    def batches_per_epoch(self) -> int: return math.ceil(self.share_size/self.batch_size)
 
     def __len__(self): return self.batches_per_epoch - self.start
 
+    def share(self, order:int) -> list:
+        "This rank's share of the seeded shuffle number `order`"
+        shuffled = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed*100_003 + order)).tolist()
+        shuffled += shuffled[:(-len(shuffled)) % self.world_size]  # every rank gets as many images
+        return shuffled[self.rank::self.world_size]
+
     def __iter__(self):
-        order = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed*100_003 + self.epoch)).tolist()
-        order += order[:(-len(order)) % self.world_size]  # every rank gets as many images
-        share = order[self.rank::self.world_size]
+        shares = {}
         for b in range(self.start, self.batches_per_epoch):
-            yield [(self.mosaic, self.epoch, i) for i in share[b*self.batch_size:(b + 1)*self.batch_size]]
+            first = (self.epoch*self.batches_per_epoch + b)*self.batch_size  # where the batch starts in the endless stream
+            batch = []
+            for position in range(first, first + self.batch_size):
+                order = position//self.share_size
+                if order not in shares: shares[order] = self.share(order)
+                batch.append((self.mosaic, order, shares[order][position % self.share_size]))
+            yield batch
 
 class SeededSamples(torch.utils.data.Dataset):
-    "A YOLOX dataset whose sample for key (mosaic, epoch, index) depends on the seed, the epoch and the index only"
+    "A YOLOX dataset whose sample for key (mosaic, order, index) depends on the seed, the order and the index only"
     def __init__(self, dataset, seed:int): self.dataset, self.seed = dataset, seed
     def __len__(self): return len(self.dataset)
     def __getitem__(self, key):
-        mosaic, epoch, index = key
-        sample_seed = int(np.random.SeedSequence([self.seed, epoch, index]).generate_state(1)[0])
+        mosaic, order, index = key
+        sample_seed = int(np.random.SeedSequence([self.seed, order, index]).generate_state(1)[0])
         random.seed(sample_seed); np.random.seed(sample_seed)
         return self.dataset[(mosaic, index)]
+
+# %% ../nbs/04_train.ipynb #c3a9f003
+def cache_fits(data_dir, input_size:int, processes:int=1, share:float=0.5) -> bool:
+    "Whether the training images of `data_dir`, decoded at `input_size`, fit `processes` times in `share` of the memory available now"
+    images = json.loads(coco_annotations(data_dir, "train").read_text())["images"]
+    scale = [min(input_size/im["height"], input_size/im["width"]) for im in images]
+    needed = sum(int(im["width"]*r)*int(im["height"]*r)*3 for im, r in zip(images, scale))
+    return needed*processes < share*psutil.virtual_memory().available
 
 # %% ../nbs/04_train.ipynb #7191be62
 def check_dataset(data_dir) -> dict:
@@ -93,12 +119,15 @@ class ClippedCocoDataset(CocoDataset):
         labels = np.stack([x1*r, y1*r, x2*r, y2*r, classes], 1)[(x2 - x1 >= 1) & (y2 - y1 >= 1)]
         return labels, (height, width), (int(height*r), int(width*r)), image["file_name"]
 
-def training_dataset(config:TrainConfig) -> SeededSamples:
-    "The augmented training split of `config.data` (checked by `start_run`), samples keyed by (mosaic, epoch, index)"
+def training_dataset(config:TrainConfig, cache:bool|None=None) -> SeededSamples:
+    """The augmented training split of `config.data` (checked by `start_run`), samples keyed by (mosaic, order, index); decoded
+    images kept in RAM if `cache` (None: when they fit)"""
+    if cache is None: cache = cache_fits(config.data, config.input_size, int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
     size = (config.input_size, config.input_size)
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints as it loads
         coco = ClippedCocoDataset(data_dir=str(config.data), json_file=coco_annotations(config.data, "train").name, name=COCO_SPLITS["train"],
-                           img_size=size, preproc=TrainTransform(max_labels=50, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob))
+                                  img_size=size, preproc=TrainTransform(max_labels=50, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
+                                  cache=cache, cache_type="ram")
     mosaic = MosaicDetection(coco, img_size=size, mosaic=True,
         preproc=TrainTransform(max_labels=120, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
         degrees=config.degrees, translate=config.translate, mosaic_scale=config.mosaic_scale, mixup_scale=config.mixup_scale,
@@ -109,6 +138,12 @@ def class_names(data_dir) -> list:
     "The class names of a COCO dataset, in category-id order (the model's class indices)"
     categories = json.loads(coco_annotations(data_dir, "train").read_text())["categories"]
     return [c["name"] for c in sorted(categories, key=lambda c: c["id"])]
+
+# %% ../nbs/04_train.ipynb #c3a9f001
+def training_loader(samples:SeededSamples, batches:EpochBatches, workers:int, device) -> torch.utils.data.DataLoader:
+    "The DataLoader of a run: `batches` of `samples`, made by `workers` processes that live as long as the run"
+    return torch.utils.data.DataLoader(samples, batch_sampler=batches, num_workers=workers, pin_memory=device.type == "cuda",
+                                       persistent_workers=workers > 0)
 
 # %% ../nbs/04_train.ipynb #87eea848
 def save_checkpoint(state:dict, path) -> Path:
@@ -197,23 +232,99 @@ def _call(callbacks, event:str, info:dict):
 class TrainingDiverged(RuntimeError):
     "The loss became NaN or infinite"
 
+class TrainingStopped(KeyboardInterrupt):
+    "The job was told to stop (SIGTERM, as a scheduler or a container does): handled exactly like Ctrl-C"
+
+# %% ../nbs/04_train.ipynb #a7e1c002
+class StopSignals:
+    "Ctrl-C and SIGTERM raised as `KeyboardInterrupt`/`TrainingStopped`, held back inside `holding()` (in the main thread)"
+    def __init__(self): self.pending, self.held, self.previous = None, False, {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                if signal.getsignal(sig) is not signal.SIG_IGN: self.previous[sig] = signal.signal(sig, self._received)
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self.previous.items(): signal.signal(sig, handler)
+
+    def _received(self, signum, frame):
+        self.pending = signum
+        if not self.held: self._raise()
+
+    def _raise(self):
+        signum, self.pending = self.pending, None
+        if signum == signal.SIGTERM: raise TrainingStopped("stopped by SIGTERM")
+        raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def holding(self):
+        "Run the block whole: a signal that arrives meanwhile is raised when it ends"
+        self.held = True
+        try: yield
+        finally: self.held = False
+        if self.pending: self._raise()
+
+# %% ../nbs/04_train.ipynb #a7e1c005
+PROCESS_GROUP_TIMEOUT = datetime.timedelta(hours=2)
+
 def _distributed() -> tuple:
     "(rank, world size, local rank), starting the process group when run under torchrun"
     world = int(os.environ.get("WORLD_SIZE", 1))
     if world == 1: return 0, 1, 0
-    if not dist.is_initialized(): dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    return dist.get_rank(), world, int(os.environ.get("LOCAL_RANK", 0))
+    local_rank = int(os.environ.get("LOCAL_RANK", 0))
+    if not dist.is_initialized():
+        if torch.cuda.is_available(): torch.cuda.set_device(local_rank)
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo", timeout=PROCESS_GROUP_TIMEOUT)
+    return dist.get_rank(), world, local_rank
 
+# %% ../nbs/04_train.ipynb #a7e1c006
+def _start_everywhere(config:TrainConfig, run:RunPaths, resume:bool, overwrite:bool, rank:int, world:int) -> tuple:
+    "The run's configuration and checkpoint on every process: rank 0 prepares the run folder and sends both, or its refusal"
+    if config.batch_size % world: raise ValueError(f"batch size {config.batch_size} does not split evenly over {world} processes")
+    if world == 1: return start_run(config, run, resume, overwrite)
+    message = [None, None, None]  # refusal, configuration, checkpoint
+    if rank == 0:
+        try: message[1:] = start_run(config, run, resume, overwrite)
+        except Exception as e:
+            message[0] = f"{type(e).__name__}: {e}"
+            refusal = e
+    dist.broadcast_object_list(message, src=0)
+    if message[0]:
+        if rank == 0: raise refusal
+        raise RuntimeError(message[0])
+    return message[1], message[2]
+
+# %% ../nbs/04_train.ipynb #a7e1c007
+def _training_device(config:TrainConfig, world:int, local_rank:int) -> tuple:
+    "This process's device, and whether AMP is on"
+    device = pick_device(config.device)
+    if device.type == "cuda" and world > 1: device = torch.device("cuda", local_rank)
+    amp = config.fp16 and device.type == "cuda"
+    if config.fp16 and not amp: warnings.warn("--fp16 needs a CUDA GPU: training in FP32 on the CPU")
+    return device, amp
+
+# %% ../nbs/04_train.ipynb #a7e1c009
+def check_resumed_classes(saved:list, classes:list, data_dir):
+    "Refuse to resume on a dataset whose class names or count differ from the checkpoint's"
+    if list(saved) == list(classes): return
+    raise ValueError(f"{data_dir} has {len(classes)} classes ({', '.join(classes)}), the run was trained on {len(saved)} "
+                     f"({', '.join(saved)}): resume on the run's own dataset, or start a new run from its checkpoint (--ckpt)")
+
+# %% ../nbs/04_train.ipynb #a7e1c011
 def _losses_text(losses:dict) -> str:
     "The losses of one iteration, for a message"
     names = {"total_loss": "loss", "iou_loss": "iou", "conf_loss": "obj", "cls_loss": "cls", "l1_loss": "l1"}
     return ", ".join(f"{short} {losses[k]:.4g}" for k, short in names.items() if k in losses) or "not computed yet"
 
+# %% ../nbs/04_train.ipynb #a7e1c012
 def _last_good(run:RunPaths) -> str:
     "Where the last good state of a stopped run is"
     if run.last_checkpoint.exists(): return f"{run.last_checkpoint} is the last good checkpoint"
     return "no checkpoint was written yet (the first epoch did not finish)"
 
+# %% ../nbs/04_train.ipynb #a7e1c013
 def _train_size(config:TrainConfig, iteration:int) -> tuple:
     "The input size for `iteration`: the configured one, or a seeded pick from the multiscale range every 10 iterations"
     if not config.multiscale or iteration < 10: return (config.input_size, config.input_size)
@@ -223,6 +334,12 @@ def _train_size(config:TrainConfig, iteration:int) -> tuple:
     side = 32*random.Random(config.seed*100_003 + iteration//10).randint(low, high)
     return (side, side)
 
+# %% ../nbs/04_train.ipynb #a7e1c014
+def _no_aug(config:TrainConfig, epoch:int) -> bool:
+    "Whether `epoch` (from 0) is one of the last `no_aug_epochs`: no mosaic or mixup, the L1 loss on, a validation after it"
+    return epoch >= config.epochs - config.no_aug_epochs
+
+# %% ../nbs/04_train.ipynb #a7e1c015
 def build_training(config:TrainConfig, num_classes:int, device, load_ckpt:bool=True, verbose:bool=True) -> tuple:
     "pixeltable-yolox's configuration set from `config`, the model (seeded, from `config.ckpt` if asked) on `device`, its optimizer"
     seed_everything(config.seed)
@@ -239,120 +356,192 @@ def build_training(config:TrainConfig, num_classes:int, device, load_ckpt:bool=T
     model.to(device)
     return yolox, model, yolox.get_optimizer(config.batch_size)
 
+# %% ../nbs/04_train.ipynb #a7e1c016
+def _parallel(model, config:TrainConfig, device, world:int):
+    "The model as it trains: wrapped as YOLOX does under DDP, whose processes keep their own batch-norm statistics (averaged before each validation)"
+    if world == 1: return model
+    if config.sync_bn: model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    return torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None, broadcast_buffers=False)
+
+# %% ../nbs/04_train.ipynb #a7e1c030
+def average_norms(model, world:int):
+    "Average the batch-norm statistics of `model` over the processes, as YOLOX's `all_reduce_norm` does (whose transfer is CUDA-only)"
+    states = {k: v for k, v in get_async_norm_states(model).items() if v.is_floating_point()}  # not the batch counts
+    for tensor in states.values():
+        dist.all_reduce(tensor)
+        tensor /= world
+    model.load_state_dict(states, strict=False)
+
+# %% ../nbs/04_train.ipynb #a7e1c018
+class TrainingRun:
+    "One process of a training run: configuration, data, model, optimizer, EMA and position"
+    def __init__(self, config:TrainConfig, run, resume:bool=False, overwrite:bool=False, callbacks=(), progress:bool=True):
+        self.rank, self.world, local_rank = _distributed()
+        self.main, self.run, self.progress, self.signals = self.rank == 0, RunPaths(run), progress, StopSignals()
+        self.config, state = _start_everywhere(config, self.run, resume, overwrite, self.rank, self.world)
+        self.device, self.amp = _training_device(self.config, self.world, local_rank)
+        self.samples, self.classes = training_dataset(self.config), class_names(self.config.data)
+        if state is not None: check_resumed_classes(state["classes"], self.classes, self.config.data)
+        if self.config.batch_size > len(self.samples):
+            raise ValueError(f"batch size {self.config.batch_size} is larger than the {len(self.samples)} training images: "
+                             f"use --batch-size {len(self.samples)} or less")
+        self.batches = EpochBatches(len(self.samples), self.config.batch_size//self.world, self.config.seed, self.rank, self.world)
+        self.loader = training_loader(self.samples, self.batches, self.config.workers, self.device)
+        self.yolox, self.trained, self.optimizer = build_training(self.config, len(self.classes), self.device, load_ckpt=state is None, verbose=self.main)
+        self.schedule = self.yolox.get_lr_scheduler(self.config.lr_per_image*self.config.batch_size, self.batches.batches_per_epoch)
+        self.ema = ModelEMA(self.trained, 0.9998) if self.config.ema else None
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        self.epoch, self.iteration, self.best, self.lr = 0, 0, -1.0, self.optimizer.param_groups[0]["lr"]
+        if state is not None: self.restore(state)
+        self.model = _parallel(self.trained, self.config, self.device, self.world)
+        self.trained = self.model.module if self.world > 1 else self.model
+        self.callbacks = [MetricsFile(self.run.metrics), *make_loggers(self.config, self.run, console=progress), *callbacks] if self.main else []
+
+# %% ../nbs/04_train.ipynb #a7e1c019
+@patch
+def restore(self:TrainingRun, state:dict):
+    "Go on from checkpoint `state`: weights, EMA, optimizer, scaler, position, best score and random generators"
+    self.trained.load_state_dict(state["train_model"])
+    self.optimizer.load_state_dict(state["optimizer"])
+    self.scaler.load_state_dict(state["scaler"])
+    if self.ema:
+        self.ema.ema.load_state_dict(state["model"])
+        self.ema.updates = state["ema_updates"]
+    self.epoch, self.iteration, self.best = state["epoch"], state["iteration"], state["best_map"]
+    self.lr = self.optimizer.param_groups[0]["lr"]
+    set_rng_state(state["rng"])
+
+# %% ../nbs/04_train.ipynb #a7e1c020
+@patch
+def checkpoint(self:TrainingRun, epoch:int, iteration:int) -> dict:
+    "What `save_checkpoint` writes: the state at (`epoch`, `iteration`)"
+    ema = self.ema.ema if self.ema else self.trained
+    return {"model": ema.state_dict(), "train_model": self.trained.state_dict(), "ema_updates": self.ema.updates if self.ema else 0,
+            "optimizer": self.optimizer.state_dict(), "scaler": self.scaler.state_dict(), "epoch": epoch, "iteration": iteration,
+            "best_map": self.best, "rng": rng_state(), "config": asdict(self.config), "classes": self.classes, "variant": self.config.variant}
+
+# %% ../nbs/04_train.ipynb #a7e1c022
+@patch
+def _divergence(self:TrainingRun, losses:dict, error:str|None) -> str|None:
+    "None while every process's loss is finite; else what went wrong, and where, on the first process where it did"
+    bad = None if math.isfinite(losses.get("total_loss", math.nan)) else (self.rank, losses, error)
+    if self.world > 1:
+        flag = torch.tensor([0.0 if bad else 1.0], device=self.device)
+        dist.all_reduce(flag, op=dist.ReduceOp.MIN)
+        if flag.item(): return None
+        gathered = [None]*self.world
+        dist.all_gather_object(gathered, bad)
+        bad = next(b for b in gathered if b)
+    if bad is None: return None
+    rank, losses, error = bad
+    where = f"at epoch {self.epoch + 1}, iteration {self.iteration + 1}" + (f" on process {rank}" if self.world > 1 else "")
+    if error: return f"the weights are no longer finite {where} ({error}); the last losses were {_losses_text(self.losses)}"
+    return f"the loss is {losses['total_loss']} {where} ({_losses_text(losses)}); stopped before it reached the weights"
+
+# %% ../nbs/04_train.ipynb #a7e1c023
+@patch
+def step(self:TrainingRun, images, targets) -> dict:
+    "One iteration: the forward pass, a stop if the loss is not finite, then the step, EMA, next learning rate and count as one block"
+    step = self.epoch*self.batches.batches_per_epoch + self.iteration
+    images, targets = self.yolox.preprocess(images.to(self.device, non_blocking=True), targets.to(self.device, non_blocking=True),
+                                            _train_size(self.config, step))
+    outputs, error = {}, None
+    try:
+        with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp): outputs = self.model(images, targets)
+    except RuntimeError as e:  # YOLOX's loss fails on NaN scores before it can return a NaN loss
+        if all(torch.isfinite(p).all() for p in self.trained.parameters()): raise
+        error = str(e)
+    losses = {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in outputs.items()}
+    if problem := self._divergence(losses, error): raise TrainingDiverged(f"{problem}; {_last_good(self.run)}")
+    self.optimizer.zero_grad(set_to_none=True)
+    self.scaler.scale(outputs["total_loss"]).backward()
+    with self.signals.holding():  # a checkpoint never holds stepped weights with the count of before
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        if self.ema: self.ema.update(self.trained)
+        self.lr = self.schedule.update_lr(step + 1)
+        for group in self.optimizer.param_groups: group["lr"] = self.lr
+        self.iteration += 1
+    self.losses = losses
+    return losses
+
+# %% ../nbs/04_train.ipynb #a7e1c024
+def _epoch_metrics(epoch:int, iteration:int, totals:dict, n:int, lr:float, img_per_s:float) -> dict:
+    "The line of `metrics.jsonl` for a finished epoch, from the sums of its `n` iterations' losses"
+    n = max(n, 1)
+    return {"epoch": epoch, "iteration": iteration, "train/loss": totals.get("total_loss", 0)/n, "train/iou_loss": totals.get("iou_loss", 0)/n,
+            "train/obj_loss": totals.get("conf_loss", 0)/n, "train/cls_loss": totals.get("cls_loss", 0)/n,
+            "train/l1_loss": totals.get("l1_loss", 0)/n, "train/num_fg": totals.get("num_fg", 0)/n, "lr": lr, "speed/img_per_s": img_per_s}
+
+# %% ../nbs/04_train.ipynb #a7e1c025
+@patch
+def one_epoch(self:TrainingRun) -> dict:
+    "Train epoch `self.epoch` from batch `self.iteration` on; its metrics. Ctrl-C or SIGTERM saves the run where it stands"
+    no_aug, per_epoch, start = _no_aug(self.config, self.epoch), self.batches.batches_per_epoch, self.iteration
+    self.trained.head.use_l1 = no_aug
+    self.batches.set_epoch(self.epoch, mosaic=not no_aug, start=start)
+    totals, seen, started = {}, 0, time.perf_counter()
+    bar = tqdm(self.loader, desc=f"epoch {self.epoch + 1}/{self.config.epochs}", leave=False, disable=not (self.main and self.progress), dynamic_ncols=True)
+    try:
+        for images, targets, *_ in bar:
+            losses = self.step(images, targets)
+            seen += len(images)
+            for k, v in losses.items(): totals[k] = totals.get(k, 0.0) + v
+            n, elapsed = self.iteration - start, time.perf_counter() - started
+            steps_left = (self.config.epochs - self.epoch)*per_epoch - self.iteration
+            bar.set_postfix_str(f"loss {totals['total_loss']/n:.3f} (iou {totals['iou_loss']/n:.3f} obj {totals['conf_loss']/n:.3f} "
+                                f"cls {totals['cls_loss']/n:.3f}) lr {self.lr:.2e} {seen*self.world/elapsed:.1f} img/s "
+                                f"run ETA {time.strftime('%H:%M:%S', time.gmtime(steps_left*elapsed/n))}")
+            _call(self.callbacks, "after_iteration", {"epoch": self.epoch, "iteration": self.iteration, "step": self.epoch*per_epoch + self.iteration,
+                                                      "losses": losses, "lr": self.lr, "model": self.trained})
+    except KeyboardInterrupt:
+        if self.main: save_checkpoint(self.checkpoint(self.epoch, self.iteration), self.run.last_checkpoint)
+        raise
+    return _epoch_metrics(self.epoch + 1, (self.epoch + 1)*per_epoch, totals, self.iteration - start, self.lr,
+                          seen*self.world/(time.perf_counter() - started))
+
+# %% ../nbs/04_train.ipynb #a7e1c026
+@patch
+def validate_and_save(self:TrainingRun, metrics:dict):
+    "After an epoch: the validation when due (batch norm averaged over processes first), `best.pth`, `last.pth`, the callbacks; the evaluation or None"
+    done, config = self.epoch + 1, self.config
+    due = done % config.eval_interval == 0 or _no_aug(config, self.epoch) or done == config.epochs
+    if due and self.world > 1: average_norms(self.trained, self.world)
+    result = None
+    if self.main:
+        if due:
+            result = evaluate(self.ema.ema if self.ema else self.trained, config.data, "val", (config.input_size, config.input_size),
+                              batch_size=max(1, config.batch_size//self.world), device=self.device, progress=self.progress)
+            metrics.update(val_metrics(result))
+            if "skipped" not in result and result["mAP50_95"] > self.best:
+                self.best = result["mAP50_95"]
+                save_checkpoint(self.checkpoint(done, 0), self.run.best_checkpoint)
+        save_checkpoint(self.checkpoint(done, 0), self.run.last_checkpoint)
+        _call(self.callbacks, "after_epoch", {"epoch": self.epoch, "metrics": metrics, "model": self.trained})
+    if self.world > 1: dist.barrier()  # the others wait here, within the group's long timeout, while rank 0 evaluates
+    self.epoch, self.iteration = done, 0
+    return result
+
+# %% ../nbs/04_train.ipynb #c3a9f005
+@patch
+def weights_agree(self:TrainingRun) -> bool:
+    "Whether every process holds the same weights (DDP keeps them so): each parameter's sum, compared across processes"
+    sums = torch.stack([p.detach().double().sum() for p in self.trained.parameters()])
+    gathered = [torch.zeros_like(sums) for _ in range(self.world)]
+    dist.all_gather(gathered, sums)
+    return all(torch.equal(s, sums) for s in gathered)
+
+# %% ../nbs/04_train.ipynb #a7e1c027
 def train(config:TrainConfig, run, resume:bool=False, overwrite:bool=False, callbacks=(), progress:bool=True) -> dict:
     "Train `config` into the run folder `run`; returns the last epoch's metrics"
-    rank, world, local_rank = _distributed()
-    main, run = rank == 0, RunPaths(run)
-    if world == 1: config, state = start_run(config, run, resume, overwrite)
-    else:  # the first process prepares the run folder; the others read it once it is ready, or stop with its error
-        problem = [None]
-        if main:
-            try: config, state = start_run(config, run, resume, overwrite)
-            except Exception as e: problem = [f"{type(e).__name__}: {e}"]; refusal = e
-        dist.broadcast_object_list(problem, src=0)
-        if problem[0]:
-            if main: raise refusal
-            raise RuntimeError(problem[0])
-        if not main: config, state = TrainConfig.load(run.config), (load_checkpoint(run.last_checkpoint) if resume else None)
-    device = pick_device(config.device)
-    if device.type == "cuda" and world > 1: device = torch.device("cuda", local_rank); torch.cuda.set_device(device)
-    amp = config.fp16 and device.type == "cuda"
-    if config.fp16 and not amp: warnings.warn("--fp16 needs a CUDA GPU: training in FP32 on the CPU")
-    if config.batch_size % world: raise ValueError(f"batch size {config.batch_size} does not split evenly over {world} processes")
-
-    samples = training_dataset(config)
-    if config.batch_size > len(samples):
-        raise ValueError(f"batch size {config.batch_size} is larger than the {len(samples)} training images: use --batch-size {len(samples)} or less")
-    classes = class_names(config.data)
-    batches = EpochBatches(len(samples), config.batch_size//world, config.seed, rank, world)
-    loader = torch.utils.data.DataLoader(samples, batch_sampler=batches, num_workers=config.workers,
-                                         pin_memory=device.type == "cuda", persistent_workers=config.workers > 0)
-
-    yolox, model, optimizer = build_training(config, len(classes), device, load_ckpt=state is None, verbose=main)
-    schedule = yolox.get_lr_scheduler(config.lr_per_image*config.batch_size, batches.batches_per_epoch)
-    ema = ModelEMA(model, 0.9998) if config.ema else None
-    scaler = torch.amp.GradScaler("cuda", enabled=amp)
-    start_epoch, start_iteration, best = 0, 0, -1.0
-    if state is not None:
-        model.load_state_dict(state["train_model"]); optimizer.load_state_dict(state["optimizer"]); scaler.load_state_dict(state["scaler"])
-        if ema: ema.ema.load_state_dict(state["model"]); ema.updates = state["ema_updates"]
-        start_epoch, start_iteration, best = state["epoch"], state["iteration"], state["best_map"]
-        set_rng_state(state["rng"])
-    trained = model
-    if world > 1:
-        if config.sync_bn: model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
-        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-        trained = model.module
-    callbacks = [MetricsFile(run.metrics), *make_loggers(config, run, console=progress), *callbacks] if main else []
-
-    def checkpoint(epoch, iteration):
-        return {"model": (ema.ema if ema else trained).state_dict(), "train_model": trained.state_dict(),
-                "ema_updates": ema.updates if ema else 0, "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
-                "epoch": epoch, "iteration": iteration, "best_map": best, "rng": rng_state(),
-                "config": asdict(config), "classes": classes, "variant": config.variant}
-
+    state = TrainingRun(config, run, resume, overwrite, callbacks, progress)
     metrics, evaluation = {}, None
-    for epoch in range(start_epoch, config.epochs):
-        no_aug = epoch >= config.epochs - config.no_aug_epochs
-        trained.head.use_l1 = no_aug
-        batches.set_epoch(epoch, mosaic=not no_aug, start=start_iteration if epoch == start_epoch else 0)
-        totals, seen, started, losses = {}, 0, time.perf_counter(), {}
-        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False, disable=not (main and progress), dynamic_ncols=True)
-        iteration = batches.start
-        try:
-            for images, targets, *_ in bar:
-                step = epoch*batches.batches_per_epoch + iteration
-                images, targets = yolox.preprocess(images.to(device, non_blocking=True), targets.to(device, non_blocking=True),
-                                                   _train_size(config, step))
-                where = f"at epoch {epoch + 1}, iteration {iteration + 1}"
-                try:
-                    with torch.autocast(device.type, dtype=torch.float16, enabled=amp):
-                        outputs = model(images, targets)
-                except RuntimeError as e:  # YOLOX's loss fails on NaN scores before it can return a NaN loss
-                    if all(torch.isfinite(p).all() for p in trained.parameters()): raise
-                    raise TrainingDiverged(f"the weights are no longer finite {where} ({e}); the last losses were {_losses_text(losses)}; "
-                                           f"{_last_good(run)}") from e
-                losses = {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in outputs.items()}
-                if not math.isfinite(losses["total_loss"]):
-                    raise TrainingDiverged(f"the loss is {losses['total_loss']} {where} ({_losses_text(losses)}); "
-                                           f"stopped before it reached the weights; {_last_good(run)}")
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(outputs["total_loss"]).backward()
-                scaler.step(optimizer); scaler.update()
-                if ema: ema.update(trained)
-                lr = schedule.update_lr(step + 1)
-                for group in optimizer.param_groups: group["lr"] = lr
-                iteration += 1; seen += len(images)
-                for k, v in losses.items(): totals[k] = totals.get(k, 0.0) + v
-                n, elapsed = iteration - batches.start, time.perf_counter() - started
-                steps_left = config.epochs*batches.batches_per_epoch - (step + 1)
-                bar.set_postfix_str(f"loss {totals['total_loss']/n:.3f} (iou {totals['iou_loss']/n:.3f} obj {totals['conf_loss']/n:.3f} "
-                                    f"cls {totals['cls_loss']/n:.3f}) lr {lr:.2e} {seen*world/elapsed:.1f} img/s "
-                                    f"run ETA {time.strftime('%H:%M:%S', time.gmtime(steps_left*elapsed/n))}")
-                _call(callbacks, "after_iteration", {"epoch": epoch, "iteration": iteration, "step": step + 1, "losses": losses, "lr": lr, "model": trained})
-        except KeyboardInterrupt:
-            if main: save_checkpoint(checkpoint(epoch, iteration), run.last_checkpoint)
-            raise
-        n = max(iteration - batches.start, 1)
-        metrics = {"epoch": epoch + 1, "iteration": (epoch + 1)*batches.batches_per_epoch,
-                   "train/loss": totals.get("total_loss", 0)/n, "train/iou_loss": totals.get("iou_loss", 0)/n,
-                   "train/obj_loss": totals.get("conf_loss", 0)/n, "train/cls_loss": totals.get("cls_loss", 0)/n,
-                   "train/l1_loss": totals.get("l1_loss", 0)/n, "train/num_fg": totals.get("num_fg", 0)/n,
-                   "lr": optimizer.param_groups[0]["lr"], "speed/img_per_s": seen*world/(time.perf_counter() - started)}
-        if main:
-            last = epoch + 1 == config.epochs
-            if (epoch + 1) % config.eval_interval == 0 or no_aug or last:
-                result = evaluate(ema.ema if ema else trained, config.data, "val", (config.input_size, config.input_size),
-                                  batch_size=max(1, config.batch_size//world), device=device, progress=progress)
-                metrics.update(val_metrics(result)); evaluation = result
-                if "skipped" not in result:
-                    if result["mAP50_95"] > best:
-                        best = result["mAP50_95"]
-                        save_checkpoint(checkpoint(epoch + 1, 0), run.best_checkpoint)
-            save_checkpoint(checkpoint(epoch + 1, 0), run.last_checkpoint)
-            _call(callbacks, "after_epoch", {"epoch": epoch, "metrics": metrics, "model": trained})
-    _call(callbacks, "after_train", {"metrics": metrics, "evaluation": evaluation, "model": trained, "classes": classes})
-    if world > 1: dist.barrier()
+    with state.signals:
+        while state.epoch < state.config.epochs:
+            metrics = state.one_epoch()
+            evaluation = state.validate_and_save(metrics) or evaluation
+    _call(state.callbacks, "after_train", {"metrics": metrics, "evaluation": evaluation, "model": state.trained, "classes": state.classes})
+    if state.world > 1 and not state.weights_agree(): raise RuntimeError(f"the {state.world} processes ended with different weights")
     return metrics
 
 # %% ../nbs/04_train.ipynb #7c5f3ddc
