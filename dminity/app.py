@@ -284,10 +284,10 @@ def threshold_html(shelf:ModelShelf, model:str|None=None) -> str:
     off the model once loaded (`dminity app` loads the default one at start), so that showing the page never waits for a model"""
     files = shelf.files()
     name = model if model in files else next(iter(files), None)
-    loaded = shelf._loaded.get((str(files[name]), files[name].stat().st_mtime_ns)) if name else None  # the key `ModelShelf.get` uses
+    loaded = shelf._loaded.get(str(files[name])) if name else None  # (version, predictor, lock), as `ModelShelf.get` keeps it
     if loaded is None: return ('<p class="limits" id="threshold">Left empty, the confidence threshold is the model\'s own: the one that '
                                'maximised F1 on its validation images, or 0.25 for a model without one.</p>') if name else ""
-    own = loaded[0].own_threshold
+    own = loaded[1].own_threshold
     return (f'<p class="limits" id="threshold">Left empty, the confidence threshold is the model\'s own, '
             f'<b>{own["threshold"]:.4g}</b>: {html.escape(own["source"])}.</p>')
 

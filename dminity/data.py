@@ -573,7 +573,7 @@ def _check_categories(ann, split, problems, first) -> dict:
 def _check_images(ann, folder:Path, split, problems) -> dict:
     "{id: (width, height)} of the images of one split whose entry and file are usable"
     sizes, names = {}, set()
-    for im in tqdm(ann["images"], desc=f"checking {split} images", leave=False):
+    for im in tqdm(ann["images"], desc=f"checking {split} images", leave=False, disable=None):
         lacking = [k for k in _IMAGE_FIELDS if k not in im]
         if lacking: problems.add("error", "missing field", split, f"image {im.get('id', im.get('file_name', '?'))}: {', '.join(lacking)}"); continue
         if im["id"] in sizes: problems.add("error", "duplicate image id", split, im["id"])
