@@ -345,6 +345,13 @@ def _clean_boxes(dataset):
         dets.detections = kept
     return clipped, dropped
 
+def _clean_and_save(dataset):
+    "Clip and drop the boxes of `dataset` as `_clean_boxes` does, say how many in a warning, and save it"
+    clipped, dropped = _clean_boxes(dataset)
+    if clipped or dropped:
+        warnings.warn(f"boxes: {clipped} crossed the image border and were clipped, {dropped} were under a pixel wide or tall and were dropped")
+    dataset.save()
+
 def _set_sizes(view, sizes:dict):
     "Record each sample's upright size, turn the boxes of photos with an EXIF orientation upright, and mark group-of boxes `iscrowd`"
     for sample in view.select_fields(LABEL_FIELD).iter_samples(autosave=True, progress=False):
@@ -403,10 +410,7 @@ def load_open_images(zoo_dir, classes, splits=("train", "validation"), max_sampl
     try:
         for split, d in split_dirs.items(): _add_split(dataset, d, split, classes, max_samples)
         dataset.default_classes = [c.name for c in classes]
-        clipped, dropped = _clean_boxes(dataset)
-        if clipped or dropped:
-            warnings.warn(f"boxes: {clipped} crossed the image border and were clipped, {dropped} were under a pixel wide or tall and were dropped")
-        dataset.save()
+        _clean_and_save(dataset)
     except BaseException:
         dataset.delete()
         raise
@@ -841,10 +845,7 @@ def load_labelled(fmt:str, images, labels, classes=None, name:str|None=None):
             sample.metadata = fo.ImageMetadata(width=w, height=h)
         boxless = len(dataset) - len(dataset.match(F(f"{LABEL_FIELD}.detections").length() > 0))
         if boxless: warnings.warn(f"{boxless} images have no box of the classes kept: they stay, as images without objects")
-        clipped, dropped = _clean_boxes(dataset)
-        if clipped or dropped:
-            warnings.warn(f"boxes: {clipped} crossed the image border and were clipped, {dropped} were under a pixel wide or tall and were dropped")
-        dataset.save()
+        _clean_and_save(dataset)
     except BaseException:
         dataset.delete()
         raise
