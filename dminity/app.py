@@ -163,6 +163,7 @@ def _predict_in_time(predictor:Predictor, lock, image:np.ndarray, name:str, conf
         raise ValueError(f"{name}: the model failed on this image ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     finally: lock.release()
 
+# %% ../nbs/12_app.ipynb #17fff0d9
 def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:float|None=None, limits:Limits=Limits(), annotate:bool=True,
                    deadline:float|None=None) -> dict:
     """The amenities in each upload [(file name, bytes or file)] by `model` of `shelf`, by `deadline` (`time.monotonic()`; default
@@ -190,7 +191,6 @@ def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:flo
         results.append(result)
     notice = shelf.notice(name)
     return {"model": name, "backend": predictor.backend.name, "conf": conf, "conf_source": source, "results": results, **({"notice": notice} if notice else {})}
-
 
 # %% ../nbs/12_app.ipynb #a7c3e102
 _FOLDERS = re.compile(r"(?<![\w.~/:])/(?:[^\s/'\"]+/)+")
@@ -236,6 +236,7 @@ def _result_html(result:dict, answer:dict) -> str:
     image = f'<img src="{result["annotated"]}" alt="{e(result["image"])} with the amenities found">' if "annotated" in result else ""
     return head + summary + image + table + "</section>"
 
+# %% ../nbs/12_app.ipynb #79c6f7f5
 def render_page(shelf:ModelShelf, limits:Limits=Limits(), answer:dict|None=None, error:str|None=None,
                 model:str|None=None, conf:float|None=None, examples:dict|None=None) -> str:
     """The app's page: the upload form over the models there now (and `examples` to try), then the results of `answer` or the
@@ -325,6 +326,7 @@ async def _read_form(request, limits:Limits, deadline:float):
             yield uploads, {k: v for k, v in form.multi_items() if isinstance(v, str)}
     except HTTPException as e: raise _Refused(f"the upload cannot be read: {e.detail}") from None
 
+# %% ../nbs/12_app.ipynb #6427a2b0
 def _conf(text) -> float|None:
     "The threshold typed in the form; None when left empty (the model's own)"
     if text in (None, ""): return None
@@ -339,6 +341,7 @@ def host_name(header:str) -> str:
     if header.startswith("["): return header[1:].split("]")[0]
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
+# %% ../nbs/12_app.ipynb #083931c3
 def create_app(run=None, model=None, limits:Limits=Limits(), hosts=LOCAL_HOSTS) -> FastAPI:
     "The amenity finder over the models of the run folder `run` and/or the model file `model`: a FastAPI app answering requests for `hosts` (None: any)"
     shelf = ModelShelf(run, model)
@@ -404,7 +407,6 @@ def create_app(run=None, model=None, limits:Limits=Limits(), hosts=LOCAL_HOSTS) 
     @app.get("/health")
     async def health(): return {"ok": True}
     return app
-
 
 # %% ../nbs/12_app.ipynb #8547ca06
 @contextmanager
@@ -487,6 +489,7 @@ def _chromium(url:str, timeout:float):
         yield driver
     finally: driver.quit()
 
+# %% ../nbs/12_app.ipynb #8a52ed8c
 def _submit(driver, button, timeout:float, screenshot=None, conf:float|None=None, model:str|None=None) -> dict:
     "Set the model and threshold, press `button`, wait for the answer page: the results as it shows them, and a full-page `screenshot` (PNG)"
     from selenium.webdriver.common.by import By
@@ -523,6 +526,7 @@ def browser_upload(url:str, images, screenshot=None, conf:float|None=None, model
         driver.find_element(By.ID, "images").send_keys("\n".join(str(Path(i).resolve()) for i in ([images] if isinstance(images, (str, Path)) else images)))
         return _submit(driver, driver.find_element(By.ID, "find"), timeout, screenshot, conf, model)
 
+# %% ../nbs/12_app.ipynb #2b22f1d8
 def browser_example(url:str, example:str|None=None, screenshot=None, conf:float|None=None, model:str|None=None, timeout:float=120) -> dict:
     "Press a 'try an example' button of the page at `url` in headless Chromium (`example`: its image's name; default the first); as `browser_upload`"
     from selenium.webdriver.common.by import By

@@ -115,6 +115,7 @@ def _async(compiled, inputs, seconds, min_calls) -> tuple:
     requests.wait_all()
     return latencies, calls*len(inputs), time.perf_counter() - started
 
+# %% ../nbs/10_benchmark.ipynb #34eef6a4
 def _end_to_end(predictor, jpegs, seconds, min_calls) -> tuple:
     "Decode, letterbox, infer, NMS one image after another: (latencies ms, frames, elapsed s, ms of each stage)"
     stages, latencies, started = {"decode": [], "letterbox": [], "infer": [], "postprocess": []}, [], time.perf_counter()
@@ -140,6 +141,7 @@ def _stream_end_to_end(predictor, jpegs, seconds, min_calls) -> tuple:
         latencies.append(1000*(time.perf_counter() - begun.pop(i)))
     return latencies, len(latencies), time.perf_counter() - started, None
 
+# %% ../nbs/10_benchmark.ipynb #f8ff50df
 def _batched_end_to_end(predictor, jpegs, batch, seconds, min_calls) -> tuple:
     "A decoding thread fills a queue; the main thread runs batches of `batch` and NMS: (per-frame latencies ms, frames, elapsed s)"
     ready, stop, started = queue.Queue(maxsize=2*batch), threading.Event(), time.perf_counter()
@@ -351,6 +353,7 @@ def run_files(run, backends=BACKENDS) -> dict:
             quantize_openvino(files["openvino_fp32"], files["openvino_int8"], run_dataset(run))  # calibration needs the run's data
     return {b: files[b] for b in backends}
 
+# %% ../nbs/10_benchmark.ipynb #36102cd9
 def bench_run(run, backends=BACKENDS, images=None, quick:bool=False, batch:int=4, seconds:float|None=None, rounds:int|None=None,
               warmup:float|None=None, threads:int|None=None, evaluate:bool=True, json_path=None, progress:bool=True) -> dict:
     """Latency and throughput of the trained `run`'s model on `backends`, model-only and end to end, in one interleaved run,
@@ -382,6 +385,7 @@ def bench_run(run, backends=BACKENDS, images=None, quick:bool=False, batch:int=4
     path.write_text(json.dumps(result, indent=1) + "\n")
     return result
 
+# %% ../nbs/10_benchmark.ipynb #10bd3e95
 def bench_variants(variants, input_size=None, num_classes:int=len(AMENITY_NAMES), backends=BACKENDS, images=None, quick:bool=False,
                    batch:int=4, seconds:float|None=None, rounds:int|None=None, warmup:float|None=None, threads:int|None=None,
                    json_path=None, folder=None, progress:bool=True) -> dict:
@@ -441,6 +445,7 @@ def summary_table(rows:list) -> str:
 
 def _short(r): return f"{r['variant'].replace('yolox_', '')} {r['backend'].replace('openvino_', 'ov ')}"
 
+# %% ../nbs/10_benchmark.ipynb #8ad5dae8
 def plot_map_fps(rows:list, path, scope:str="end_to_end") -> Path:
     "mAP50:95 against FPS of every `scope` row with an mAP, and the Pareto front"
     import matplotlib.pyplot as plt
@@ -473,6 +478,7 @@ def plot_latency(rows:list, path, mode:str="latency") -> Path:
     ax.legend(); fig.tight_layout(); fig.savefig(path, dpi=120); plt.close(fig)
     return Path(path)
 
+# %% ../nbs/10_benchmark.ipynb #085f4a58
 def write_report(folder, result:dict, choice:dict|None=None) -> Path:
     "`report.md` in `folder` (a run folder): CPU, settings, table with ratios, targets, profile, the choice; and its PNG plots"
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
@@ -502,6 +508,7 @@ def write_report(folder, result:dict, choice:dict|None=None) -> Path:
     path = folder/"report.md"; path.write_text("\n".join(text))
     return path
 
+# %% ../nbs/10_benchmark.ipynb #70846f37
 def log_wandb(run, result:dict, force:bool=False) -> bool:
     "Log the rows as a W&B table into the run's W&B run when its config logs to W&B (or `force`); whether it was logged"
     from dminity.export import as_run

@@ -83,6 +83,7 @@ class Steps:
 
 DEMO_STEPS = ("data", "train", "evaluate", "export", "quantize", "bench")
 
+# %% ../nbs/11_cli.ipynb #c482ee48
 def cmd_demo(args):
     import shutil
     from dminity.benchmark import bench_run, summary_table, write_report
@@ -192,6 +193,7 @@ def _relaunch(devices:int, nnodes:int=1, node_rank:int=0, rdzv_endpoint:str|None
     except ChildFailedError: return 1  # each process has said what went wrong
     return 0
 
+# %% ../nbs/11_cli.ipynb #277c02d8
 def cmd_train(args):
     import dataclasses
     from dminity.core import RunPaths, TrainConfig
@@ -252,6 +254,7 @@ def cmd_compare(args):
     if args.out: print(f"mAP curves: {result['png']}; table: {result['markdown']}")
     if args.json: _write_json(result, args.json)
 
+# %% ../nbs/11_cli.ipynb #1c261674
 def _add_track_commands(sub):
     "`dminity eval` and `dminity compare`"
     e = sub.add_parser("eval", help="COCO mAP, precision/recall, per-class AP of a run's checkpoint (pycocotools; FiftyOne to browse)",
@@ -329,6 +332,7 @@ def cmd_quantize(args):
     print(f"INT8 model written to {result['int8']}")
     if args.json: _write_json(result, args.json)
 
+# %% ../nbs/11_cli.ipynb #2917669a
 def cmd_predict(args):
     from dminity.infer import VIDEO_SUFFIXES, Predictor, draw, read_image
     predictor = Predictor(args.model, conf=args.conf, iou=args.iou, throughput=args.throughput)
@@ -368,6 +372,7 @@ def cv2_write(path, image):
     import cv2
     if not cv2.imwrite(str(path), image): raise RuntimeError(f"could not write {path}")
 
+# %% ../nbs/11_cli.ipynb #d6d7aa56
 def _add_deploy_commands(sub):
     "`dminity export`, `dminity quantize` and `dminity predict`"
     e = sub.add_parser("export", help="a trained run as ONNX and OpenVINO IR (FP32, FP16)",

@@ -80,6 +80,7 @@ def _stripes(d:ImageDraw.ImageDraw, box, colour, n:int, vertical:bool=False):
         if vertical: d.rectangle((x1 + i*(x2 - x1)/(2*n), y1, x1 + (i + 1)*(x2 - x1)/(2*n), y2), fill=colour)
         else: d.rectangle((x1, y1 + i*(y2 - y1)/(2*n), x2, y1 + (i + 1)*(y2 - y1)/(2*n)), fill=colour)
 
+# %% ../nbs/01_data.ipynb #a701c0e0
 def _draw_television(d, box, rng):
     "Black bezel, a bright screen with a picture on it, a stand"
     x1, y1, x2, y2 = box
@@ -119,6 +120,7 @@ def _draw_oven(d, box, rng):
     d.rounded_rectangle((x1 + .1*w, y1 + .33*h, x2 - .1*w, y2 - .08*h), radius=max(1, w*.04), fill=_tone(rng, (20, 15, 15), 8))
     _stripes(d, (x1 + .18*w, y1 + .45*h, x2 - .18*w, y2 - .18*h), _tone(rng, (235, 120, 30), 20), 3)  # the glowing elements
 
+# %% ../nbs/01_data.ipynb #9ab0fe6f
 def _draw_bed(d, box, rng):
     "Seen from the side: a wooden headboard, a white mattress, a boldly striped blanket, a pillow"
     x1, y1, x2, y2 = box
@@ -155,6 +157,7 @@ def _draw_bathtub(d, box, rng):
     fx = x1 + .08*w if rng.random() < .5 else x2 - .14*w
     d.rectangle((fx, y1, fx + .06*w, y1 + .25*h), fill=_tone(rng, (190, 190, 200), 10))
 
+# %% ../nbs/01_data.ipynb #71f7d8bb
 _DRAW_AMENITY = {"Television": _draw_television, "Refrigerator": _draw_refrigerator, "Oven": _draw_oven,
                  "Bed": _draw_bed, "Toilet": _draw_toilet, "Bathtub": _draw_bathtub}
 
@@ -163,6 +166,7 @@ def _draw_amenity(d:ImageDraw.ImageDraw, name, box, rng):
     if name not in _DRAW_AMENITY: raise ValueError(f"no drawing for {name!r}")
     _DRAW_AMENITY[name](d, box, rng)
 
+# %% ../nbs/01_data.ipynb #8c686084
 def _draw_distractor(d:ImageDraw.ImageDraw, box, rng):
     "Draw something that is not an amenity in `box`: a window, a plant or a shapeless blob (none shaped like a class)"
     x1, y1, x2, y2 = box
@@ -186,6 +190,7 @@ def _area(box):
     "Area of `box` (x1, y1, x2, y2)"
     return (box[2] - box[0])*(box[3] - box[1])
 
+# %% ../nbs/01_data.ipynb #24032e52
 def _draw_room(rng, W:int, H:int):
     "An empty room of `W` x `H` pixels: a wall, a floor of boards; returns the image, its drawing context and the horizon"
     img = Image.new("RGB", (W, H), _tone(rng, (200, 190, 175), 45))
@@ -211,6 +216,7 @@ def _photograph(img, rng):
     pixels = np.asarray(img, dtype=np.float32)*rng.uniform(.75, 1.15) + rng.normal(0, rng.uniform(1, 6), (img.height, img.width, 3))
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
+# %% ../nbs/01_data.ipynb #0c9e08f6
 def demo_scene(rng:np.random.Generator, classes=DEMO_CLASSES):
     "One synthetic room: the PIL image and its boxes as (name, (x1, y1, x2, y2) in pixels, occluded, truncated)"
     W, H = _DEMO_SIZES[rng.integers(len(_DEMO_SIZES))]
@@ -369,6 +375,7 @@ def _picked_split(split_dir, rows:pd.DataFrame, dest) -> Path:
     for sub in ("data", "metadata"): (dest/sub).symlink_to(Path(split_dir, sub).absolute(), target_is_directory=True)
     return dest
 
+# %% ../nbs/01_data.ipynb #31ba1d1d
 def _add_split(dataset, split_dir, split, classes, max_samples):
     "Import the picked images of one split into `dataset`, tagged `split`; returns the ImageIDs left out"
     rows = _class_rows(split_dir, classes)  # the only pass over the split's label file
@@ -398,6 +405,7 @@ def _add_split(dataset, split_dir, split, classes, max_samples):
     _set_sizes(view, sizes)
     return missing + corrupt + not_imported
 
+# %% ../nbs/01_data.ipynb #1412f2aa
 def load_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=None, name:str|None=None):
     "A FiftyOne dataset of `classes` from the Open Images V6 splits already in `zoo_dir`, `max_samples` images a class"
     if isinstance(splits, str): splits = [splits]
@@ -574,6 +582,7 @@ def _check_categories(ann, split, problems, first) -> dict:
     if first is not None and cats != first: problems.add("error", "categories differ between splits", split, f"{sorted(cats.values())} vs {sorted(first.values())}")
     return cats
 
+# %% ../nbs/01_data.ipynb #6fa4a310
 def _check_images(ann, folder:Path, split, problems) -> dict:
     "{id: (width, height)} of the images of one split whose entry and file are usable"
     sizes, names = {}, set()
@@ -612,6 +621,7 @@ def _check_boxes(ann, sizes:dict, known_ids:set, cats:dict, split, problems) -> 
             problems.add("warning", "box crossing the border (clipped)", split, f"annotation {a['id']}: {box} in {W}x{H}")
     return len(ann["annotations"])
 
+# %% ../nbs/01_data.ipynb #ccf23f0b
 def check_coco_dataset(data_dir, splits=tuple(COCO_SPLITS)) -> dict:
     """Scan the COCO dataset at `data_dir` as YOLOX will read it: images and boxes per split, and every problem as
     {kind, split, count, examples} under 'errors' (training refuses) or 'warnings' (the training loader fixes them)"""
@@ -630,6 +640,7 @@ def check_coco_dataset(data_dir, splits=tuple(COCO_SPLITS)) -> dict:
         if not ann["images"]: problems.add("error" if split == "train" else "warning", "no images", split, folder)
     return report | {"errors": problems.of("error"), "warnings": problems.of("warning")}
 
+# %% ../nbs/01_data.ipynb #1c90a286
 def problem_line(problem:dict) -> str:
     "One problem of a `check_coco_dataset` report in words"
     more = ", ..." if problem["count"] > len(problem["examples"]) else ""

@@ -144,6 +144,7 @@ def validation_losses(model, images, labels) -> dict:
 def _sync(device):
     if torch.device(device).type == "cuda": torch.cuda.synchronize(device)
 
+# %% ../nbs/06_evaluate.ipynb #885e0a8d
 @torch.no_grad()
 def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size:int=8, device="cpu",
              conf_threshold:float=0.01, nms_threshold:float=0.65, workers:int=0, progress:bool=True,

@@ -53,6 +53,7 @@ def _bgr8(image:np.ndarray) -> np.ndarray:
     if image.ndim == 2: return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR) if image.shape[2] == 4 else image
 
+# %% ../nbs/08_infer.ipynb #d615110c
 def _decode_with_pillow(data:bytes, name:str) -> np.ndarray:
     "What OpenCV cannot read, through Pillow (restricted to `IMAGE_FORMATS`), upright"
     from PIL import Image, ImageOps
@@ -83,7 +84,6 @@ def read_image(path, max_pixels:int=MAX_PIXELS) -> np.ndarray:
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such image file")
     return decode_image(path.read_bytes(), str(path), max_pixels)[0]
-
 
 # %% ../nbs/08_infer.ipynb #ae91a5f7
 def check_size(input_size) -> tuple:
@@ -167,6 +167,7 @@ class TorchBackend(Backend):
     def __call__(self, batch):
         with self.torch.no_grad(): return self.model(self.torch.from_numpy(np.ascontiguousarray(batch))).numpy()
 
+# %% ../nbs/08_infer.ipynb #ef406e1f
 class OnnxBackend(Backend):
     "An ONNX file run by ONNX Runtime on the CPU"
     name = "onnxruntime"
@@ -199,6 +200,7 @@ class OpenVINOBackend(Backend):
 
 BACKENDS = {".pth": TorchBackend, ".onnx": OnnxBackend, ".xml": OpenVINOBackend}
 
+# %% ../nbs/08_infer.ipynb #c81f84df
 def load_backend(path, **kwargs) -> Backend:
     "The backend for the model file at `path`, chosen by its suffix"
     path = Path(path)
@@ -241,6 +243,7 @@ def draw(image:np.ndarray, det:Detections, fps:float|None=None) -> np.ndarray:
     if fps is not None: cv2.putText(out, f"{fps:.1f} FPS", (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 255, 0), 2)
     return out
 
+# %% ../nbs/08_infer.ipynb #01fbcf8e
 class Predictor:
     """Detections from any dminity model file: .pth (PyTorch), .onnx (ONNX Runtime), .xml (OpenVINO FP32/FP16/INT8); the score
     threshold `conf` is by default the model's own F1-best one (`own_threshold`: {'threshold', 'source'}; `threshold_source`: where
@@ -350,6 +353,7 @@ class Predictor:
         seconds = time.perf_counter() - started
         return {"video": str(source), "frames": frames, "detections": boxes, "fps": frames/seconds, "out": str(out) if out else None}
 
+# %% ../nbs/08_infer.ipynb #bf51fa5a
 def image_files(sources):
     "(path, given alone) for each image in `sources`: files as given, folders' images in name order"
     if isinstance(sources, (str, Path)): sources = [sources]

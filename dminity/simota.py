@@ -119,6 +119,7 @@ def _assign_chunk(gt_boxes, gt_classes, num_gt, bbox_preds, cls_preds, obj_preds
     ious_out.scatter_(1, out, torch.where(fg_c, ious.gather(1, gt_of[:, None]).squeeze(1), 0.0))
     return fg[:, :A], matched[:, :A], ious_out[:, :A]
 
+# %% ../nbs/03_simota.ipynb #4b749c26
 @torch.no_grad()
 def batched_assignments(gt_boxes, gt_classes, num_gt, bbox_preds, cls_preds, obj_preds,
                         expanded_strides, x_shifts, y_shifts, max_elements:int=2**21) -> tuple:
@@ -164,6 +165,7 @@ def assign(labels, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts,
     return batched_assignments(labels[:, :G, 1:5], labels[:, :G, 0], nlabel, bbox_preds, cls_preds, obj_preds,
                                expanded_strides, x_shifts, y_shifts, **kwargs)
 
+# %% ../nbs/03_simota.ipynb #a1d89930
 def random_case(seed:int, batch:int, size:int=416, num_classes:int=80, boxes:int|tuple=30, ties:bool=False, empty:float=0.15) -> dict:
     "A batch of labels and predictions; `boxes` is a count per image or a (min, max) range"
     g = torch.Generator().manual_seed(seed)
@@ -193,6 +195,7 @@ def random_case(seed:int, batch:int, size:int=416, num_classes:int=80, boxes:int
         cls_p[:], obj_p[:] = 0.5, 0.3
     return dict(labels=labels, bbox_preds=bbox, cls_preds=cls_p, obj_preds=obj_p, expanded_strides=ss, x_shifts=xs, y_shifts=ys)
 
+# %% ../nbs/03_simota.ipynb #ab72a6e2
 def reference_costs(head:YoloxHead, labels, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts, y_shifts, b:int) -> tuple:
     "The library's cost `[boxes, candidates]`, candidate anchor indices and dynamic k of image `b`, computed with its own functions"
     n = int(num_labels(labels)[b])
@@ -335,6 +338,7 @@ def _one_thread():
     try: yield
     finally: torch.set_num_threads(n)
 
+# %% ../nbs/03_simota.ipynb #55cedfe0
 def measure(fn, device, repeat:int=3) -> tuple:
     "(best time in ms, peak memory in MB, result) of `fn()`: CPU time on one thread on the CPU, synchronised wall time on a GPU"
     device = torch.device(device)
@@ -369,6 +373,7 @@ def bench_assignment(variant:str, batch:int, boxes:int, device="cpu", num_classe
                 loop_ms=round(loop_ms, 2), batched_ms=round(new_ms, 2), speedup=round(loop_ms/new_ms, 2),
                 loop_peak_mb=round(loop_mb, 2), batched_peak_mb=round(new_mb, 2), identical=same)
 
+# %% ../nbs/03_simota.ipynb #c04bde5f
 def bench_iteration(variant:str, batch:int, boxes:int, device="cuda", num_classes:int=80, repeat:int=3, seed:int=0) -> dict:
     "One row: a whole training iteration (forward, loss, backward) with the library's head and with the batched one"
     from dminity.model import build_model

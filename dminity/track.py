@@ -93,6 +93,7 @@ def wandb_mode() -> str:
 NO_WANDB_KEY = ("W&B has no API key here and WANDB_MODE is not offline: run `wandb login` (or set WANDB_API_KEY) to log online, "
                 "or set WANDB_MODE=offline to log into the run folder and `wandb sync` it later; training goes on without W&B")
 
+# %% ../nbs/05_track.ipynb #5012c1a8
 class WandbLogger:
     """Weights & Biases: the configuration, every metric per epoch, prediction images and the per-class AP table at the end,
     checkpoints as artifacts when asked. Any W&B failure is a warning: training goes on without it."""
@@ -152,6 +153,7 @@ class WandbLogger:
         except Exception as e: self._fail("could not finish", e)
         self.wandb_run = None
 
+# %% ../nbs/05_track.ipynb #5e423a33
 def prediction_images(evaluation:dict, n:int=4, score_threshold:float=0.3) -> list:
     "`wandb.Image`s of the first `n` validation images with their predicted (score >= threshold) and true boxes"
     import wandb
@@ -276,6 +278,7 @@ def run_summary(run) -> dict:
             "precision": _last(records, "val/precision"), "recall": _last(records, "val/recall"),
             "img/s": sum(speeds)/len(speeds) if speeds else None, "records": records}
 
+# %% ../nbs/05_track.ipynb #2c5cd822
 def markdown_table(rows:list, columns=COMPARE_COLUMNS) -> str:
     "A markdown table of `rows` (dicts), numbers with 4 significant digits, '-' where missing"
     cell = lambda v: "-" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
