@@ -21,7 +21,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from .core import RunPaths
-from .infer import MAX_PIXELS, Detections, Predictor, decode_image, draw, image_header
+from .core import image_header
+from .infer import MAX_PIXELS, Detections, Predictor, decode_image, draw
 
 # %% auto #0
 __all__ = ['MODEL_KINDS', 'DECODING', 'PAGE_STYLE', 'LOCAL_HOSTS', 'CHROMIUM', 'CHROMEDRIVER', 'run_models', 'model_label',

@@ -512,7 +512,8 @@ def write_report(folder, result:dict, choice:dict|None=None) -> Path:
 def log_wandb(run, result:dict, force:bool=False) -> bool:
     "Log the rows as a W&B table into the run's W&B run when its config logs to W&B (or `force`); whether it was logged"
     from dminity.export import as_run
-    from dminity.track import WandbLogger, parse_loggers
+    from dminity.core import parse_loggers
+    from dminity.track import WandbLogger
     run = as_run(run)
     config = TrainConfig.load(run.config)
     if not (force or "wandb" in parse_loggers(config.logger)): return False

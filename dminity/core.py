@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/core.html.md"""
 # %% ../nbs/00_core.ipynb #d5b32fad
 from __future__ import annotations
 
-import dataclasses, errno, json, os, random, sys, tempfile, warnings
+import dataclasses, errno, io, json, os, random, sys, tempfile, warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -16,11 +16,11 @@ from typing import NamedTuple
 import numpy as np
 
 # %% auto #0
-__all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY',
-           'Amenity', 'RunPaths', 'DiskFull', 'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind',
-           'refuse_occupied', 'coco_annotations', 'default_phases', 'TrainConfig', 'run_dataset', 'seed_everything',
-           'pick_device', 'private_fiftyone', 'threshold_file', 'write_threshold', 'checkpoint_threshold',
-           'read_threshold']
+__all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'IMAGE_FORMATS', 'LOGGERS',
+           'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'Amenity', 'RunPaths', 'UserError', 'DiskFull', 'atomic_files',
+           'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied', 'coco_annotations', 'image_header',
+           'default_phases', 'parse_loggers', 'TrainConfig', 'run_dataset', 'seed_everything', 'pick_device',
+           'private_fiftyone', 'threshold_file', 'write_threshold', 'checkpoint_threshold', 'read_threshold']
 
 # %% ../nbs/00_core.ipynb #5a417f33
 class Amenity(NamedTuple):
@@ -48,7 +48,9 @@ class RunPaths:
     "The files of one run, all under `root` (for example `runs/yolox_nano-amenities`)"
     root: Path
 
-    def __post_init__(self): object.__setattr__(self, "root", Path(self.root))
+    def __post_init__(self):
+        "`RunPaths(x)` is the one way to a run's paths: `x` a folder, a path string or already a `RunPaths`"
+        object.__setattr__(self, "root", Path(self.root.root if isinstance(self.root, RunPaths) else self.root))
 
     @property
     def config(self): return self.root/"config.json"
@@ -73,6 +75,14 @@ class RunPaths:
         if precision not in ("fp32", "fp16", "int8"): raise ValueError(f"precision must be fp32, fp16 or int8, not {precision!r}")
         return self.export/f"{precision}.xml"
     @property
+    def quantization(self): return self.export/"quantize.json"
+    @property
+    def evaluations(self): return self.root/"eval"
+    @property
+    def examples(self): return self.root/"examples"
+    @property
+    def demo_summary(self): return self.root/"demo.json"
+    @property
     def bench(self): return self.root/"bench.json"
     @property
     def report(self): return self.root/"report.md"
@@ -82,8 +92,12 @@ class RunPaths:
         for d in (self.root, self.checkpoints, self.export): d.mkdir(parents=True, exist_ok=True)
         return self
 
+# %% ../nbs/00_core.ipynb #fab3dc4e
+class UserError(RuntimeError):
+    "A problem the user can fix (no GPU, a busy port, a failed download): the command line prints its message alone"
+
 # %% ../nbs/00_core.ipynb #b019eb69
-class DiskFull(OSError, RuntimeError):
+class DiskFull(OSError, UserError):
     "No space was left on the device for a file: nothing half-written was left behind"
 
 def _no_space(e:BaseException) -> bool:
@@ -183,12 +197,40 @@ def coco_annotations(data_dir, split:str) -> Path:
     if split not in COCO_SPLITS: raise ValueError(f"unknown split {split!r}: use {' or '.join(map(repr, COCO_SPLITS))}")
     return Path(data_dir)/"annotations"/f"instances_{COCO_SPLITS[split]}.json"
 
+# %% ../nbs/00_core.ipynb #a93a5799
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")  # the only formats Pillow is let to open
+
+def image_header(source, name:str|None=None) -> tuple:
+    """(format, width, height, EXIF orientation of a JPEG) from the header of the image file `source`, a path or the file's
+    bytes (`name` says which file in errors); nothing is decoded. A `ValueError` says why it is not a usable image"""
+    from PIL import Image, UnidentifiedImageError
+    name = name or (str(source) if not isinstance(source, bytes) else "the image")
+    if isinstance(source, bytes) and not source: raise ValueError(f"{name}: the file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the caller decides how many pixels are too many
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source, formats=IMAGE_FORMATS) as im:
+                return im.format, *im.size, (im.getexif().get(0x0112, 1) if im.format == "JPEG" else 1)
+    except UnidentifiedImageError: raise ValueError(f"{name}: not an image (JPEG, PNG, WebP, BMP, TIFF or GIF)") from None
+    except Image.DecompressionBombError: raise ValueError(f"{name}: more than {2*Image.MAX_IMAGE_PIXELS/1e6:.0f} megapixels") from None
+    except (OSError, SyntaxError, ValueError) as e: raise ValueError(f"{name}: the image cannot be decoded ({e})") from None
+
 # %% ../nbs/00_core.ipynb #d4f0a002
 def default_phases(epochs:int) -> tuple:
     "(warm-up epochs, epochs without mosaic) of a run of `epochs` whose settings leave them to the default"
     no_aug = min(15, round(epochs/5))
     warmup = min(5, max(1, round(epochs/10))) if epochs > no_aug + 1 else 0
     return warmup, no_aug
+
+# %% ../nbs/00_core.ipynb #1e51e8c7
+LOGGERS = ("tensorboard", "wandb")
+
+def parse_loggers(spec) -> list:
+    "The logger names of `spec`, a comma-separated string ('tensorboard,wandb') or a list; unknown names are an error"
+    names = [s.strip().lower() for s in (spec.split(",") if isinstance(spec, str) else spec or []) if s.strip()]
+    unknown = [n for n in names if n not in LOGGERS]
+    if unknown: raise ValueError(f"unknown logger {', '.join(map(repr, unknown))}: use any of {', '.join(LOGGERS)} (comma-separated)")
+    return names
 
 # %% ../nbs/00_core.ipynb #06624968
 @dataclass
@@ -227,30 +269,6 @@ class TrainConfig:
     wandb_project: str = "dminity"         # the W&B project
     wandb_checkpoints: bool = False        # upload best/last checkpoints to W&B as artifacts at the end
     simota: str = "batched"                # label assignment: batched (dminity.simota) or reference (YOLOX's per-image loop)
-
-    def resolved(self) -> TrainConfig:
-        "A copy with every None replaced by the variant's default, checked"
-        from dminity.model import variant_config  # PyTorch and YOLOX load only when a configuration is resolved
-        yolox = variant_config(self.variant, 1)
-        c = dataclasses.replace(self)
-        if c.input_size is None: c.input_size = yolox.input_size[0]
-        warmup, no_aug = default_phases(c.epochs)
-        if c.no_aug_epochs is None: c.no_aug_epochs = no_aug
-        if c.warmup_epochs is None: c.warmup_epochs = warmup
-        for name in ("mosaic_prob", "hsv_prob", "flip_prob", "degrees", "translate", "shear", "mosaic_scale", "mixup_scale"):
-            if getattr(c, name) is None: setattr(c, name, getattr(yolox, name))
-        if c.mixup_prob is None: c.mixup_prob = yolox.mixup_prob if yolox.enable_mixup else 0.0
-        c.mosaic_scale, c.mixup_scale = tuple(c.mosaic_scale), tuple(c.mixup_scale)
-        if c.epochs < 1 or c.batch_size < 1: raise ValueError(f"epochs and batch size must be at least 1 (got {c.epochs}, {c.batch_size})")
-        if c.simota not in ("batched", "reference"): raise ValueError(f"simota must be 'batched' or 'reference', not {c.simota!r}")
-        from dminity.track import parse_loggers  # a misspelt logger is an error before the run folder is touched
-        c.logger = ",".join(parse_loggers(c.logger))
-        if c.input_size % 32: raise ValueError(f"the input size must be a multiple of 32, not {c.input_size}")
-        if c.warmup_epochs + c.no_aug_epochs > c.epochs:
-            raise ValueError(f"{c.warmup_epochs} warm-up and {c.no_aug_epochs} no-augmentation epochs do not fit in {c.epochs} epochs")
-        c.data = str(Path(c.data).expanduser().resolve())  # a run is read from any directory: never relative to where it started
-        if c.ckpt and Path(c.ckpt).expanduser().is_file(): c.ckpt = str(Path(c.ckpt).expanduser().resolve())
-        return c
 
     def save(self, path):
         "Write the configuration as JSON to `path`"
@@ -295,7 +313,7 @@ def pick_device(device:str="auto"):
     if device == "cpu": return torch.device("cpu")
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise RuntimeError(f"device {device!r} was asked for, but PyTorch sees no CUDA GPU here; use 'cpu' or 'auto'")
+            raise UserError(f"device {device!r} was asked for, but PyTorch sees no CUDA GPU here; use 'cpu' or 'auto'")
         return torch.device(device)
     raise ValueError(f"unknown device {device!r}: use 'auto', 'cpu', 'cuda' or 'cuda:N'")
 

@@ -15,31 +15,19 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
+from .core import IMAGE_FORMATS, image_header
+
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'OV_F32', 'BACKENDS', 'image_header',
-           'decode_image', 'read_image', 'check_size', 'letterbox', 'nms', 'batched_nms', 'postprocess', 'Backend',
-           'TorchBackend', 'OnnxBackend', 'OpenVINOBackend', 'load_backend', 'Detections', 'draw', 'Predictor',
-           'image_files', 'predict_coco', 'predictor_map']
+__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'MAX_PIXELS', 'OV_F32', 'BACKENDS', 'decode_image', 'read_image', 'check_size',
+           'letterbox', 'nms', 'batched_nms', 'postprocess', 'Backend', 'TorchBackend', 'OnnxBackend',
+           'OpenVINOBackend', 'load_backend', 'Detections', 'draw', 'Predictor', 'image_files', 'predict_coco',
+           'predictor_map']
 
 # %% ../nbs/08_infer.ipynb #62145d6e
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg")
-IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")  # the only formats Pillow is let to open
 MAX_PIXELS = 50_000_000  # an 8160x6120 phone photo (50 MP); decoding one costs about 150 MB
 _REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
-
-def image_header(data:bytes, name:str) -> tuple:
-    "(format, width, height, EXIF orientation of a JPEG) from the header of the image file `data`; nothing is decoded"
-    from PIL import Image, UnidentifiedImageError
-    if not data: raise ValueError(f"{name}: the file is empty")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the caller's `max_pixels` decides
-            with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as im:
-                return im.format, *im.size, (im.getexif().get(0x0112, 1) if im.format == "JPEG" else 1)
-    except UnidentifiedImageError: raise ValueError(f"{name}: not an image (JPEG, PNG, WebP, BMP, TIFF or GIF)") from None
-    except Image.DecompressionBombError: raise ValueError(f"{name}: more than {2*Image.MAX_IMAGE_PIXELS/1e6:.0f} megapixels") from None
-    except (OSError, SyntaxError, ValueError) as e: raise ValueError(f"{name}: the image cannot be decoded ({e})") from None
 
 def _bgr8(image:np.ndarray) -> np.ndarray:
     "A decoded array of any depth and channel count as 8-bit BGR: 16 bits shifted down (as OpenCV does), floats scaled"

@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/model.html.md"""
 # %% ../nbs/02_model.ipynb #07d7c090
 from __future__ import annotations
 
-import copy, hashlib, io, os, tempfile, urllib.error, urllib.request
+import copy, dataclasses, hashlib, io, os, tempfile, urllib.error, urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,10 @@ from torch import nn
 from tqdm.auto import tqdm
 from yolox.config import YoloxConfig
 from yolox.models import YoloxModule
+from fastcore.basics import patch
 from yolox.utils import load_checkpoint
+
+from .core import TrainConfig, default_phases, parse_loggers
 
 # %% auto #0
 __all__ = ['VARIANTS', 'STEM_KEY', 'CLASS_PREDICTION_PREFIX', 'OFFICIAL_CHECKPOINT_URL', 'OFFICIAL_SHA256', 'variant_config',
@@ -37,6 +40,37 @@ def variant_config(variant:str, num_classes:int) -> YoloxConfig:
 def build_model(variant:str, num_classes:int) -> YoloxModule:
     "A freshly initialised YOLOX `variant` for `num_classes` classes, in training mode"
     return variant_config(variant, num_classes).get_model()
+
+# %% ../nbs/02_model.ipynb #ab104fef
+_AUGMENTATION = ("mosaic_prob", "hsv_prob", "flip_prob", "degrees", "translate", "shear", "mosaic_scale", "mixup_scale")
+
+def _with_variant_defaults(config:TrainConfig) -> TrainConfig:
+    "A copy of `config` with each None taken from its variant's YOLOX configuration or from `default_phases`"
+    yolox, c = variant_config(config.variant, 1), dataclasses.replace(config)
+    if c.input_size is None: c.input_size = yolox.input_size[0]
+    warmup, no_aug = default_phases(c.epochs)
+    if c.no_aug_epochs is None: c.no_aug_epochs = no_aug
+    if c.warmup_epochs is None: c.warmup_epochs = warmup
+    for name in _AUGMENTATION:
+        if getattr(c, name) is None: setattr(c, name, getattr(yolox, name))
+    if c.mixup_prob is None: c.mixup_prob = yolox.mixup_prob if yolox.enable_mixup else 0.0
+    c.mosaic_scale, c.mixup_scale = tuple(c.mosaic_scale), tuple(c.mixup_scale)
+    return c
+
+# %% ../nbs/02_model.ipynb #01c48f92
+@patch
+def resolved(self:TrainConfig) -> TrainConfig:
+    "A copy with every None replaced by the variant's default, checked, its paths absolute"
+    c = _with_variant_defaults(self)
+    if c.epochs < 1 or c.batch_size < 1: raise ValueError(f"epochs and batch size must be at least 1 (got {c.epochs}, {c.batch_size})")
+    if c.simota not in ("batched", "reference"): raise ValueError(f"simota must be 'batched' or 'reference', not {c.simota!r}")
+    c.logger = ",".join(parse_loggers(c.logger))
+    if c.input_size % 32: raise ValueError(f"the input size must be a multiple of 32, not {c.input_size}")
+    if c.warmup_epochs + c.no_aug_epochs > c.epochs:
+        raise ValueError(f"{c.warmup_epochs} warm-up and {c.no_aug_epochs} no-augmentation epochs do not fit in {c.epochs} epochs")
+    c.data = str(Path(c.data).expanduser().resolve())  # a run is read from any directory: never relative to where it started
+    if c.ckpt and Path(c.ckpt).expanduser().is_file(): c.ckpt = str(Path(c.ckpt).expanduser().resolve())
+    return c
 
 # %% ../nbs/02_model.ipynb #750b9390
 STEM_KEY = "backbone.backbone.stem.conv.conv.weight"

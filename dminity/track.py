@@ -10,14 +10,13 @@ from __future__ import annotations
 import dataclasses, json, logging, math, netrc, os, secrets, struct, time, warnings
 from pathlib import Path
 
-from .core import RunPaths, TrainConfig
+from .core import RunPaths, TrainConfig, parse_loggers
 
 # %% auto #0
 __all__ = ['STEP_METRICS', 'TRAIN_METRICS', 'VAL_LOSSES', 'VAL_METRICS', 'SPEED_METRICS', 'METRICS', 'LOSS_NAMES', 'CLASS_AP',
-           'NO_WANDB_KEY', 'LOGGERS', 'COMPARE_COLUMNS', 'val_metrics', 'run_paths', 'scalars', 'ConsoleLog',
-           'TensorBoardLogger', 'wandb_mode', 'WandbLogger', 'prediction_images', 'parse_loggers', 'make_loggers',
-           'read_tensorboard', 'wandb_records', 'read_wandb', 'read_metrics', 'run_summary', 'markdown_table',
-           'compare_runs']
+           'NO_WANDB_KEY', 'COMPARE_COLUMNS', 'val_metrics', 'run_paths', 'scalars', 'ConsoleLog', 'TensorBoardLogger',
+           'wandb_mode', 'WandbLogger', 'prediction_images', 'make_loggers', 'read_tensorboard', 'wandb_records',
+           'read_wandb', 'read_metrics', 'run_summary', 'markdown_table', 'compare_runs']
 
 # %% ../nbs/05_track.ipynb #2be5b3cc
 STEP_METRICS = ("epoch", "iteration")
@@ -178,15 +177,6 @@ def prediction_images(evaluation:dict, n:int=4, score_threshold:float=0.3) -> li
     return images
 
 # %% ../nbs/05_track.ipynb #1ed4fd10
-LOGGERS = ("tensorboard", "wandb")
-
-def parse_loggers(spec) -> list:
-    "The logger names of `spec`, a comma-separated string ('tensorboard,wandb') or a list; unknown names are an error"
-    names = [s.strip().lower() for s in (spec.split(",") if isinstance(spec, str) else spec or []) if s.strip()]
-    unknown = [n for n in names if n not in LOGGERS]
-    if unknown: raise ValueError(f"unknown logger {', '.join(map(repr, unknown))}: use any of {', '.join(LOGGERS)} (comma-separated)")
-    return names
-
 def make_loggers(config, run, console:bool=True) -> list:
     "The callbacks that `config.logger` asks for, plus the console line when `console`"
     names, run = parse_loggers(getattr(config, "logger", "")), run_paths(run)
