@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'IMAGE_FORMATS', 'LOGGERS',
@@ -28,6 +29,7 @@ class Amenity(NamedTuple):
     name: str
     mid: str
 
+# %% ../nbs/00_core.ipynb #1672ddfc
 AMENITIES = tuple(Amenity(n, m) for n, m in (
     ("Toilet", "/m/09g1w"), ("Swimming pool", "/m/0b_rs"), ("Bed", "/m/03ssj5"),
     ("Billiard table", "/m/04p0qw"), ("Sink", "/m/0130jx"), ("Fountain", "/m/0220r2"),
@@ -52,45 +54,53 @@ class RunPaths:
         "`RunPaths(x)` is the one way to a run's paths: `x` a folder, a path string or already a `RunPaths`"
         object.__setattr__(self, "root", Path(self.root.root if isinstance(self.root, RunPaths) else self.root))
 
-    @property
-    def config(self): return self.root/"config.json"
-    @property
-    def checkpoints(self): return self.root/"checkpoints"
-    @property
-    def last_checkpoint(self): return self.checkpoints/"last.pth"
-    @property
-    def best_checkpoint(self): return self.checkpoints/"best.pth"
-    @property
-    def metrics(self): return self.root/"metrics.jsonl"
-    @property
-    def tensorboard(self): return self.root/"tensorboard"
-    @property
-    def wandb(self): return self.root/"wandb"
-    @property
-    def export(self): return self.root/"export"
-    @property
-    def onnx(self): return self.export/"model.onnx"
-    def openvino(self, precision:str="fp32"):
-        "The OpenVINO IR (`.xml`, its weights beside it in `.bin`) at `precision`: fp32, fp16 or int8"
-        if precision not in ("fp32", "fp16", "int8"): raise ValueError(f"precision must be fp32, fp16 or int8, not {precision!r}")
-        return self.export/f"{precision}.xml"
-    @property
-    def quantization(self): return self.export/"quantize.json"
-    @property
-    def evaluations(self): return self.root/"eval"
-    @property
-    def examples(self): return self.root/"examples"
-    @property
-    def demo_summary(self): return self.root/"demo.json"
-    @property
-    def bench(self): return self.root/"bench.json"
-    @property
-    def report(self): return self.root/"report.md"
+# %% ../nbs/00_core.ipynb #2358ea97
+@patch(as_prop=True)
+def config(self:RunPaths): return self.root/"config.json"
+@patch(as_prop=True)
+def checkpoints(self:RunPaths): return self.root/"checkpoints"
+@patch(as_prop=True)
+def last_checkpoint(self:RunPaths): return self.checkpoints/"last.pth"
+@patch(as_prop=True)
+def best_checkpoint(self:RunPaths): return self.checkpoints/"best.pth"
+@patch(as_prop=True)
+def metrics(self:RunPaths): return self.root/"metrics.jsonl"
+@patch(as_prop=True)
+def tensorboard(self:RunPaths): return self.root/"tensorboard"
+@patch(as_prop=True)
+def wandb(self:RunPaths): return self.root/"wandb"
 
-    def make(self):
-        "Create the run folder and its sub-folders; returns `self`"
-        for d in (self.root, self.checkpoints, self.export): d.mkdir(parents=True, exist_ok=True)
-        return self
+# %% ../nbs/00_core.ipynb #93b5a0b4
+@patch(as_prop=True)
+def export(self:RunPaths): return self.root/"export"
+@patch(as_prop=True)
+def onnx(self:RunPaths): return self.export/"model.onnx"
+@patch(as_prop=True)
+def quantization(self:RunPaths): return self.export/"quantize.json"
+@patch(as_prop=True)
+def evaluations(self:RunPaths): return self.root/"eval"
+@patch(as_prop=True)
+def examples(self:RunPaths): return self.root/"examples"
+@patch(as_prop=True)
+def demo_summary(self:RunPaths): return self.root/"demo.json"
+@patch(as_prop=True)
+def bench(self:RunPaths): return self.root/"bench.json"
+@patch(as_prop=True)
+def report(self:RunPaths): return self.root/"report.md"
+
+# %% ../nbs/00_core.ipynb #7889acf2
+@patch
+def openvino(self:RunPaths, precision:str="fp32") -> Path:
+    "The OpenVINO IR (`.xml`, its weights beside it in `.bin`) at `precision`: fp32, fp16 or int8"
+    if precision not in ("fp32", "fp16", "int8"): raise ValueError(f"precision must be fp32, fp16 or int8, not {precision!r}")
+    return self.export/f"{precision}.xml"
+
+# %% ../nbs/00_core.ipynb #01bd241d
+@patch
+def make(self:RunPaths) -> RunPaths:
+    "Create the run folder and its sub-folders; returns `self`"
+    for d in (self.root, self.checkpoints, self.export): d.mkdir(parents=True, exist_ok=True)
+    return self
 
 # %% ../nbs/00_core.ipynb #fab3dc4e
 class UserError(RuntimeError):
@@ -107,12 +117,14 @@ def _no_space(e:BaseException) -> bool:
         e = e.__cause__ or e.__context__
     return False
 
+# %% ../nbs/00_core.ipynb #1b31b4cb
 def _sync(path):
     "Flush `path` (a file or a folder: its entries) to the disk"
     fd = os.open(path, os.O_RDONLY)
     try: os.fsync(fd)
     finally: os.close(fd)
 
+# %% ../nbs/00_core.ipynb #b25799ba
 @contextmanager
 def atomic_files(*paths):
     """Temporary paths beside `paths` to write into; when the block ends without error each is flushed to the disk and
@@ -131,6 +143,7 @@ def atomic_files(*paths):
         raise
     for folder in {p.parent for p in paths}: _sync(folder)
 
+# %% ../nbs/00_core.ipynb #abf70333
 def atomic_write(path, data) -> Path:
     "Write `data` (text, bytes, or a function that writes into a binary file object) to `path`, all or nothing"
     with atomic_files(path) as (partial,):
@@ -149,17 +162,20 @@ def mark_folder(folder, kind:str) -> Path:
     Path(folder).mkdir(parents=True, exist_ok=True)
     return atomic_write(Path(folder)/MARKER, json.dumps({"made_by": "dminity", "kind": kind}) + "\n")
 
+# %% ../nbs/00_core.ipynb #249083f3
 def folder_kind(folder) -> str|None:
     "What dminity made `folder` as, or None when it carries no readable marker"
     try: return json.loads((Path(folder)/MARKER).read_text()).get("kind")
     except (OSError, ValueError, AttributeError): return None
 
+# %% ../nbs/00_core.ipynb #621b3fd1
 def _contents(folder:Path, shown:int=4) -> str:
     "A few names of what `folder` holds, and how many there are"
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
     return f"{', '.join(names[:shown])}{more}: {len(names)} entries"
 
+# %% ../nbs/00_core.ipynb #8998bcdb
 def _never_replaced(folder:Path, keep=()) -> str|None:
     "Why `folder` may never be replaced, or None"
     target = folder.resolve()
@@ -172,6 +188,7 @@ def _never_replaced(folder:Path, keep=()) -> str|None:
     if (target/"open-images-v6").is_dir(): return "it is a FiftyOne zoo folder"
     return None
 
+# %% ../nbs/00_core.ipynb #306e55cd
 def refuse_occupied(out_dir, overwrite:bool, kind:str="dataset", keep=()) -> bool:
     """Raise unless `out_dir` is absent or empty, or `overwrite` is given and dminity made it as a `kind` folder; `keep`: more
     folders never to replace (a zoo). Whether there is a folder of ours to replace"""
@@ -318,16 +335,19 @@ def pick_device(device:str="auto"):
     raise ValueError(f"unknown device {device!r}: use 'auto', 'cpu', 'cuda' or 'cuda:N'")
 
 # %% ../nbs/00_core.ipynb #59ddef2e
+def _private_database_running(root) -> Path:
+    "The private database FiftyOne already runs on, when `root` asks for it (or for any); else an error"
+    import fiftyone as fo
+    running = fo.config.database_dir
+    ours = os.environ.get("DMINITY_PRIVATE_FIFTYONE")  # the private database made in this process, if any
+    if ours and running == str(Path(ours)/"db") and (root is None or Path(root).absolute() == Path(ours)): return Path(ours)
+    raise RuntimeError(f"FiftyOne was already imported with its database in {running}; "
+                       "call private_fiftyone() before the first `import fiftyone`")
+
+# %% ../nbs/00_core.ipynb #5410c572
 def private_fiftyone(root=None) -> Path:
     "Point FiftyOne's database at `root` (a new temporary folder by default); call it before `import fiftyone`"
-    if "fiftyone" in sys.modules:
-        import fiftyone as fo
-        running = fo.config.database_dir
-        ours = os.environ.get("DMINITY_PRIVATE_FIFTYONE")  # the private database made in this process, if any
-        if ours and running == str(Path(ours)/"db") and (root is None or Path(root).absolute() == Path(ours)):
-            return Path(ours)
-        raise RuntimeError(f"FiftyOne was already imported with its database in {running}; "
-                           "call private_fiftyone() before the first `import fiftyone`")
+    if "fiftyone" in sys.modules: return _private_database_running(root)
     root = Path(root or tempfile.mkdtemp(prefix="dminity-fiftyone-")).absolute()
     os.environ["FIFTYONE_DATABASE_DIR"] = str(root/"db")
     os.environ["DMINITY_PRIVATE_FIFTYONE"] = str(root)
@@ -343,6 +363,7 @@ def threshold_file(checkpoint) -> Path:
     "Where evaluation keeps the F1-best score threshold of the checkpoint file `checkpoint`: beside it"
     return Path(checkpoint).with_suffix(".threshold.json")
 
+# %% ../nbs/00_core.ipynb #a51ef86e
 def _file_stamp(path) -> dict:
     "Size and modification time of `path`: a checkpoint rewritten since its threshold was found has other ones"
     stat = Path(path).stat()
@@ -354,6 +375,7 @@ def write_threshold(checkpoint, found:dict) -> Path:
     path.write_text(json.dumps({**found, "checkpoint": Path(checkpoint).name, **_file_stamp(checkpoint)}, indent=2) + "\n")
     return path
 
+# %% ../nbs/00_core.ipynb #d031c12f
 def checkpoint_threshold(checkpoint) -> dict|None:
     "The F1-best threshold evaluation stored beside the checkpoint file `checkpoint`; None when there is none or the checkpoint changed since"
     side = threshold_file(checkpoint)
@@ -362,6 +384,14 @@ def checkpoint_threshold(checkpoint) -> dict|None:
     stamp = {k: found.pop(k, None) for k in ("bytes", "mtime_ns")}
     return found if stamp == _file_stamp(checkpoint) else None
 
+# %% ../nbs/00_core.ipynb #e6283ccc
+def _no_threshold_because(model:Path) -> str:
+    "Why the model file `model` has no usable F1 threshold, and what to run"
+    if model.suffix != ".pth": return f"{model.name} carries no F1 threshold: evaluate the run, then export it again (dminity eval, dminity export)"
+    if threshold_file(model).exists(): return f"{threshold_file(model).name} is older than {model.name}: evaluate it again (dminity eval)"
+    return f"{model.name} has no F1 threshold beside it: evaluate the run (dminity eval)"
+
+# %% ../nbs/00_core.ipynb #4a43e3dd
 def read_threshold(model, metadata:dict|None=None) -> dict:
     """The score threshold of the model file `model` and where it came from ({'threshold', 'source', ...}): the F1-best one in
     its `metadata` (ONNX, OpenVINO) or beside the checkpoint; else YOLOX's default, with the reason"""
@@ -369,7 +399,4 @@ def read_threshold(model, metadata:dict|None=None) -> dict:
     found, where = (json.loads(metadata[THRESHOLD_KEY]), model.name) if metadata and THRESHOLD_KEY in metadata else (None, "")
     if found is None and model.suffix == ".pth": found, where = checkpoint_threshold(model), threshold_file(model).name
     if found: return {**found, "source": f"{found['source']}, stored in {where}"}
-    if model.suffix != ".pth": why = f"{model.name} carries no F1 threshold: evaluate the run, then export it again (dminity eval, dminity export)"
-    elif threshold_file(model).exists(): why = f"{threshold_file(model).name} is older than {model.name}: evaluate it again (dminity eval)"
-    else: why = f"{model.name} has no F1 threshold beside it: evaluate the run (dminity eval)"
-    return {"threshold": DEFAULT_SCORE_THRESHOLD, "source": f"YOLOX's default; {why}"}
+    return {"threshold": DEFAULT_SCORE_THRESHOLD, "source": f"YOLOX's default; {_no_threshold_because(model)}"}
