@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/core.html.md"""
 # %% ../nbs/00_core.ipynb #d5b32fad
 from __future__ import annotations
 
-import dataclasses, errno, io, json, os, random, sys, tempfile, warnings
+import errno, io, json, os, random, sys, tempfile, warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
