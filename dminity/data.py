@@ -24,8 +24,7 @@ import fiftyone.utils.random as four
 import fiftyone.zoo as foz
 from fiftyone import ViewField as F
 
-from .core import (AMENITIES, COCO_SPLITS, Amenity, coco_annotations, folder_kind, image_header, mark_folder,
-                          refuse_occupied)
+from .core import AMENITIES, COCO_SPLITS, Amenity, coco_annotations, image_header, mark_folder, refuse_occupied
 
 # %% auto #0
 __all__ = ['OPEN_IMAGES', 'DETECTION_COLUMNS', 'LABEL_FIELD', 'DEMO_CLASSES', 'READABLE_FORMATS', 'COCO_HOUSEHOLD',
