@@ -375,12 +375,6 @@ def _cut_short(path, fmt:str) -> bool:
         f.seek(max(0, Path(path).stat().st_size - tail))
         return marker not in f.read()
 
-# %% ../nbs/01_data.ipynb #5b40302c
-def _exif_orientation(path, fmt:str, orientation:int) -> int:
-    "The EXIF orientation of the `fmt` image at `path` that OpenCV applies: `orientation` (from `image_header`) for a JPEG, else its tag"
-    if fmt == "JPEG": return orientation
-    with Image.open(path) as im: return im.getexif().get(0x0112, 1)
-
 # %% ../nbs/01_data.ipynb #66d83856
 def scan_image(path, name:str|None=None) -> tuple:
     """((width, height) as a decoder sees the image at `path`, EXIF rotation applied, and the EXIF orientation); a `ValueError`
@@ -390,7 +384,6 @@ def scan_image(path, name:str|None=None) -> tuple:
     if fmt not in READABLE_FORMATS: raise ValueError(f"{name}: {fmt}, a format OpenCV does not read")
     if w*h > Image.MAX_IMAGE_PIXELS: raise ValueError(f"{name}: a decompression bomb ({w}x{h} pixels)")
     if _cut_short(path, fmt): raise ValueError(f"{name}: cut short (no end marker)")
-    orientation = _exif_orientation(path, fmt, orientation)
     return ((h, w) if orientation in (5, 6, 7, 8) else (w, h)), orientation
 
 # %% ../nbs/01_data.ipynb #c1a0e000
