@@ -493,9 +493,9 @@ def _import_picked(dataset, split_dir:Path, split:str, rows:pd.DataFrame, good:l
     return not_imported
 
 # %% ../nbs/01_data.ipynb #430952d1
-def _add_split(dataset, split_dir, split, classes, max_samples):
-    "Import the picked images of one split into `dataset`, tagged `split`; returns the ImageIDs left out"
-    rows = _class_rows(split_dir, classes)  # the only pass over the split's label file
+def _add_split(dataset, split_dir, split, classes, max_samples, rows:pd.DataFrame|None=None):
+    "Import the picked images of one split into `dataset`, tagged `split` (`rows`: its class rows if already read); returns those left out"
+    if rows is None: rows = _class_rows(split_dir, classes)  # the only pass over the split's label file
     wanted = sorted(set().union(*_pick(rows, classes, max_samples).values()))
     if not wanted: raise ValueError(f"split {split!r} has no image of the classes {[c.name for c in classes]} in {split_dir}")
     sizes, good, left_out = _readable_images(split_dir, split, wanted)
@@ -513,14 +513,16 @@ def _split_dirs(zoo_dir, splits) -> dict:
     return split_dirs
 
 # %% ../nbs/01_data.ipynb #fa708a67
-def load_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=None, name:str|None=None):
-    "A FiftyOne dataset of `classes` from the Open Images V6 splits already in `zoo_dir`, `max_samples` images a class"
+def load_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=None, name:str|None=None,
+                     class_rows:dict|None=None):
+    """A FiftyOne dataset of `classes` from the Open Images V6 splits already in `zoo_dir`, `max_samples` images a class;
+    `class_rows`: {split: its rows of `classes`} when the label files were already read (by `fetch_open_images`)"""
     split_dirs = _split_dirs(zoo_dir, splits)
     classes = check_classes(classes, known_open_images_classes(next(iter(split_dirs.values()))))
     if name and fo.dataset_exists(name): fo.delete_dataset(name)
     dataset = fo.Dataset(name, persistent=bool(name))
     try:
-        for split, d in split_dirs.items(): _add_split(dataset, d, split, classes, max_samples)
+        for split, d in split_dirs.items(): _add_split(dataset, d, split, classes, max_samples, (class_rows or {}).get(split))
         dataset.default_classes = [c.name for c in classes]
         _clean_and_save(dataset)
     except BaseException:
@@ -538,27 +540,29 @@ def _zoo_dir(zoo_dir):
     finally: fo.config.dataset_zoo_dir = before
 
 # %% ../nbs/01_data.ipynb #d2e8d3fd
-def fetch_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=200):
-    "Download, through FiftyOne's zoo, what `load_open_images` needs that `zoo_dir` does not hold yet"
+def fetch_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=200) -> dict:
+    """Download, through FiftyOne's zoo, what `load_open_images` needs that `zoo_dir` does not hold yet; returns {split: its
+    rows of `classes`}, read once from each split's label file, for `load_open_images` to reuse"""
     if isinstance(splits, str): splits = [splits]
     Path(zoo_dir).mkdir(parents=True, exist_ok=True)
     with _zoo_dir(zoo_dir):
         known = {name: None for name in fouo.get_classes(version="v6", dataset_dir=str(Path(zoo_dir)/OPEN_IMAGES))}
-        names = [c.name for c in check_classes(classes, known)]
+        names, rows = [c.name for c in check_classes(classes, known)], {}
         for split in splits:
             foz.download_zoo_dataset(OPEN_IMAGES, split=split, label_types=["detections"], image_ids=[])
             split_dir = open_images_split_dir(zoo_dir, split)
-            picked = select_images(split_dir, check_classes(names, known_open_images_classes(split_dir)), max_samples)
-            wanted = sorted(set().union(*picked.values()))
+            split_classes = check_classes(names, known_open_images_classes(split_dir))
+            rows[split] = _class_rows(split_dir, split_classes)
+            wanted = sorted(set().union(*_pick(rows[split], split_classes, max_samples).values()))
             if wanted: foz.download_zoo_dataset(OPEN_IMAGES, split=split, label_types=["detections"], image_ids=wanted)
-    return Path(zoo_dir)
+    return rows
 
 # %% ../nbs/01_data.ipynb #1315d898
 def download(classes, splits=("train", "validation"), max_samples:int|None=200, zoo_dir=None, name:str|None=None):
     "Fetch `max_samples` images a class of Open Images V6 into `zoo_dir` (FiftyOne's zoo folder by default) and import them"
     zoo_dir = Path(zoo_dir or fo.config.dataset_zoo_dir)
-    fetch_open_images(zoo_dir, classes, splits, max_samples)
-    return load_open_images(zoo_dir, classes, splits, max_samples, name)
+    class_rows = fetch_open_images(zoo_dir, classes, splits, max_samples)
+    return load_open_images(zoo_dir, classes, splits, max_samples, name, class_rows)
 
 # %% ../nbs/01_data.ipynb #7700de95
 def split_dataset(dataset, val_fraction:float=0.2, seed:int=51) -> dict:
@@ -825,8 +829,8 @@ def prepare_data(zoo_dir, classes, out_dir, splits=("train", "validation"), max_
     out_dir = Path(out_dir)
     keep = [zoo_dir, fo.config.dataset_zoo_dir]  # zoo folders are never replaced
     refuse_occupied(out_dir, overwrite, "dataset", keep)  # before any long work
-    if fetch: fetch_open_images(zoo_dir, classes, splits, max_samples)
-    dataset = load_open_images(zoo_dir, classes, splits, max_samples, name)
+    class_rows = fetch_open_images(zoo_dir, classes, splits, max_samples) if fetch else None
+    dataset = load_open_images(zoo_dir, classes, splits, max_samples, name, class_rows)
     split_dataset(dataset, val_fraction, seed)
     export_coco(dataset, out_dir, overwrite=overwrite, keep=keep)
     warn_problems(check_coco_dataset(out_dir))  # what training would refuse or fix, said now
