@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/core.html.md"""
 # %% ../nbs/00_core.ipynb #d5b32fad
 from __future__ import annotations
 
-import dataclasses, errno, io, json, os, random, sys, tempfile, warnings
+import errno, io, json, os, random, sys, tempfile, warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -218,8 +218,8 @@ def coco_annotations(data_dir, split:str) -> Path:
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")  # the only formats Pillow is let to open
 
 def image_header(source, name:str|None=None) -> tuple:
-    """(format, width, height, EXIF orientation of a JPEG) from the header of the image file `source`, a path or the file's
-    bytes (`name` says which file in errors); nothing is decoded. A `ValueError` says why it is not a usable image"""
+    """(format, width, height, EXIF orientation) from the header of the image file `source`, a path or the file's bytes (`name`
+    says which file in errors); nothing is decoded. A `ValueError` says why it is not a usable image"""
     from PIL import Image, UnidentifiedImageError
     name = name or (str(source) if not isinstance(source, bytes) else "the image")
     if isinstance(source, bytes) and not source: raise ValueError(f"{name}: the file is empty")
@@ -227,7 +227,7 @@ def image_header(source, name:str|None=None) -> tuple:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the caller decides how many pixels are too many
             with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source, formats=IMAGE_FORMATS) as im:
-                return im.format, *im.size, (im.getexif().get(0x0112, 1) if im.format == "JPEG" else 1)
+                return im.format, *im.size, im.getexif().get(0x0112, 1)  # OpenCV turns JPEG, PNG and WebP by it
     except UnidentifiedImageError: raise ValueError(f"{name}: not an image (JPEG, PNG, WebP, BMP, TIFF or GIF)") from None
     except Image.DecompressionBombError: raise ValueError(f"{name}: more than {2*Image.MAX_IMAGE_PIXELS/1e6:.0f} megapixels") from None
     except (OSError, SyntaxError, ValueError) as e: raise ValueError(f"{name}: the image cannot be decoded ({e})") from None

@@ -1,4 +1,4 @@
-"""Open Images V6 amenities through FiftyOne: download or import, per-class limits, splits, COCO export for YOLOX, statistics, and a demo dataset that needs no download.
+"""Open Images V6 amenities through FiftyOne: download or import, splits, COCO export for YOLOX, statistics, a drawn demo dataset
 
 Docs: https://dminity.github.io/dminity/data.html.md"""
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 from PIL import Image, ImageDraw, ImageFilter
 from tqdm.auto import tqdm
 
@@ -23,16 +24,16 @@ import fiftyone.utils.random as four
 import fiftyone.zoo as foz
 from fiftyone import ViewField as F
 
-from .core import AMENITIES, COCO_SPLITS, Amenity, coco_annotations
+from .core import AMENITIES, COCO_SPLITS, Amenity, coco_annotations, image_header, mark_folder, refuse_occupied
 
 # %% auto #0
 __all__ = ['OPEN_IMAGES', 'DETECTION_COLUMNS', 'LABEL_FIELD', 'DEMO_CLASSES', 'READABLE_FORMATS', 'COCO_HOUSEHOLD',
            'IMPORT_FORMATS', 'open_images_split_dir', 'write_open_images_split', 'demo_scene', 'make_demo_open_images',
-           'known_open_images_classes', 'check_classes', 'select_images', 'box_upright', 'load_open_images',
-           'fetch_open_images', 'download', 'split_dataset', 'coco_categories', 'export_coco', 'coco_boxes',
-           'dataset_boxes', 'max_box_difference', 'image_header', 'check_coco_dataset', 'problem_line', 'warn_problems',
-           'dataset_report_table', 'coco_stats', 'plot_coco_stats', 'prepare_data', 'open_images_id',
-           'coco_to_open_images', 'load_labelled', 'import_labelled']
+           'known_open_images_classes', 'check_classes', 'select_images', 'scan_image', 'box_upright',
+           'load_open_images', 'fetch_open_images', 'download', 'split_dataset', 'coco_categories', 'export_coco',
+           'check_coco_dataset', 'problem_line', 'warn_problems', 'dataset_report_table', 'coco_stats',
+           'plot_coco_stats', 'prepare_data', 'open_images_id', 'coco_to_open_images', 'load_labelled',
+           'import_labelled']
 
 # %% ../nbs/01_data.ipynb #4d548f6e
 OPEN_IMAGES = "open-images-v6"
@@ -44,6 +45,17 @@ def open_images_split_dir(zoo_dir, split:str) -> Path:
     "Where FiftyOne's zoo keeps `split` ('train', 'validation' or 'test') of Open Images V6 under `zoo_dir`"
     return Path(zoo_dir)/OPEN_IMAGES/split
 
+# %% ../nbs/01_data.ipynb #ac74d9f5
+def _write_split_metadata(split_dir:Path, image_ids, classes):
+    "The `metadata/` of an Open Images V6 split: `classes.csv`, `image_ids.csv` and a flat `hierarchy.json`"
+    with open(split_dir/"metadata"/"classes.csv", "w", newline="") as f:
+        csv.writer(f).writerows((c.mid, c.name) for c in classes)
+    ids = pd.DataFrame({"ImageID": sorted(image_ids), "Subset": split_dir.name})
+    ids.to_csv(split_dir/"metadata"/"image_ids.csv", index=False)
+    hierarchy = {"LabelName": "/m/0bl9f", "Subcategory": [{"LabelName": c.mid} for c in classes]}
+    (split_dir/"metadata"/"hierarchy.json").write_text(json.dumps(hierarchy))
+
+# %% ../nbs/01_data.ipynb #5159dc70
 def write_open_images_split(split_dir, detections:pd.DataFrame, images:dict, classes=AMENITIES):
     "Write a split in the Open Images V6 layout: `images` maps ImageID to a JPEG path or a PIL image"
     split_dir = Path(split_dir)
@@ -55,11 +67,7 @@ def write_open_images_split(split_dir, detections:pd.DataFrame, images:dict, cla
     rows = detections.reindex(columns=DETECTION_COLUMNS)
     rows = rows.fillna({"Source": "dminity", "Confidence": 1, **{c: 0 for c in DETECTION_COLUMNS[8:]}})
     rows.to_csv(split_dir/"labels"/"detections.csv", index=False)
-    with open(split_dir/"metadata"/"classes.csv", "w", newline="") as f:
-        csv.writer(f).writerows((c.mid, c.name) for c in classes)
-    pd.DataFrame({"ImageID": sorted(images), "Subset": split_dir.name}).to_csv(split_dir/"metadata"/"image_ids.csv", index=False)
-    hierarchy = {"LabelName": "/m/0bl9f", "Subcategory": [{"LabelName": c.mid} for c in classes]}
-    (split_dir/"metadata"/"hierarchy.json").write_text(json.dumps(hierarchy))
+    _write_split_metadata(split_dir, images, classes)
     return split_dir
 
 # %% ../nbs/01_data.ipynb #5ee00715
@@ -69,10 +77,12 @@ _DEMO_ASPECT = {"Bed": (1.3, 2.0), "Toilet": (0.6, 0.8), "Bathtub": (2.0, 2.8), 
 _DEMO_HEIGHT = (.12, .7)  # an amenity's height, a fraction of the image's (log-uniform)
 _DEMO_SIZES = ((640, 480), (512, 384), (416, 416), (640, 360), (480, 640))
 
+# %% ../nbs/01_data.ipynb #9c7f9dd6
 def _tone(rng, base, jitter=30):
     "An RGB colour near `base`"
     return tuple(int(np.clip(c + rng.integers(-jitter, jitter + 1), 0, 255)) for c in base)
 
+# %% ../nbs/01_data.ipynb #bce1b26a
 def _stripes(d:ImageDraw.ImageDraw, box, colour, n:int, vertical:bool=False):
     "`n` evenly spaced stripes of `colour` across `box`: a texture that tells a class apart"
     x1, y1, x2, y2 = box
@@ -94,12 +104,14 @@ def _draw_television(d, box, rng):
         d.rectangle((px, py, px + rng.uniform(.05, .25)*w, py + rng.uniform(.05, .2)*h), fill=_tone(rng, screen, 90))
     d.polygon([(x1 + .4*w, y2), (x2 - .4*w, y2), (x2 - .46*w, y1 + .88*h), (x1 + .46*w, y1 + .88*h)], fill=dark)
 
+# %% ../nbs/01_data.ipynb #63a4d333
 def _draw_refrigerator(d, box, rng):
     "Tall, white or steel, brushed vertically, two doors with long handles"
     x1, y1, x2, y2 = box
     w, h = x2 - x1, y2 - y1
     body = _tone(rng, (238, 238, 235), 12) if rng.random() < .5 else _tone(rng, (175, 178, 185), 15)
-    d.rounded_rectangle(box, radius=max(1, w*.06), fill=body, outline=_tone(rng, (110, 110, 115), 10), width=max(1, int(w*.02)))
+    d.rounded_rectangle(box, radius=max(1, w*.06), fill=body, outline=_tone(rng, (110, 110, 115), 10),
+                        width=max(1, int(w*.02)))
     _stripes(d, (x1 + .06*w, y1 + .02*h, x2 - .06*w, y2 - .02*h), _tone(rng, body, 8), 6, vertical=True)
     split = y1 + rng.uniform(.3, .38)*h
     d.line((x1, split, x2, split), fill=_tone(rng, (70, 70, 75), 10), width=max(2, int(h*.015)))
@@ -107,6 +119,7 @@ def _draw_refrigerator(d, box, rng):
     for top, bottom in ((y1 + .08*h, split - .05*h), (split + .05*h, split + .35*h)):
         d.rectangle((hx, top, hx + .06*w, bottom), fill=_tone(rng, (50, 50, 55), 10))
 
+# %% ../nbs/01_data.ipynb #3be14366
 def _draw_oven(d, box, rng):
     "Steel, a black control strip with white knobs, a dark glass door with a glowing orange inside"
     x1, y1, x2, y2 = box
@@ -117,8 +130,10 @@ def _draw_oven(d, box, rng):
         cx, r = x1 + (i + 1)*w/5, .05*min(w, h) + 1
         d.ellipse((cx - r, y1 + .08*h - r, cx + r, y1 + .08*h + r), fill=_tone(rng, (235, 235, 235), 10))
     d.rectangle((x1 + .15*w, y1 + .22*h, x2 - .15*w, y1 + .27*h), fill=_tone(rng, (210, 210, 215), 10))  # the handle
-    d.rounded_rectangle((x1 + .1*w, y1 + .33*h, x2 - .1*w, y2 - .08*h), radius=max(1, w*.04), fill=_tone(rng, (20, 15, 15), 8))
-    _stripes(d, (x1 + .18*w, y1 + .45*h, x2 - .18*w, y2 - .18*h), _tone(rng, (235, 120, 30), 20), 3)  # the glowing elements
+    d.rounded_rectangle((x1 + .1*w, y1 + .33*h, x2 - .1*w, y2 - .08*h), radius=max(1, w*.04),
+                        fill=_tone(rng, (20, 15, 15), 8))
+    glow = _tone(rng, (235, 120, 30), 20)
+    _stripes(d, (x1 + .18*w, y1 + .45*h, x2 - .18*w, y2 - .18*h), glow, 3)  # the glowing elements
 
 # %% ../nbs/01_data.ipynb #9ab0fe6f
 def _draw_bed(d, box, rng):
@@ -135,6 +150,7 @@ def _draw_bed(d, box, rng):
     px = mx1 + .02*w if left else mx2 - .26*w
     d.rounded_rectangle((px, y1 + .3*h, px + .24*w, y1 + .55*h), radius=max(1, h*.05), fill=_tone(rng, (250, 250, 245), 5))
 
+# %% ../nbs/01_data.ipynb #e7fe98d6
 def _draw_toilet(d, box, rng):
     "White porcelain: a tank, a round bowl with pale blue water, a narrow foot"
     x1, y1, x2, y2 = box
@@ -143,8 +159,10 @@ def _draw_toilet(d, box, rng):
     d.rectangle((x1 + .15*w, y1, x2 - .15*w, y1 + .38*h), fill=white, outline=edge, width=max(1, int(w*.02)))
     d.ellipse((x1, y1 + .32*h, x2, y1 + .78*h), fill=white, outline=edge, width=max(1, int(w*.02)))
     d.ellipse((x1 + .15*w, y1 + .4*h, x2 - .15*w, y1 + .62*h), fill=_tone(rng, (150, 200, 230), 15))
-    d.polygon([(x1 + .3*w, y1 + .7*h), (x2 - .3*w, y1 + .7*h), (x2 - .2*w, y2), (x1 + .2*w, y2)], fill=white, outline=edge)
+    foot = [(x1 + .3*w, y1 + .7*h), (x2 - .3*w, y1 + .7*h), (x2 - .2*w, y2), (x1 + .2*w, y2)]
+    d.polygon(foot, fill=white, outline=edge)
 
+# %% ../nbs/01_data.ipynb #56d5d766
 def _draw_bathtub(d, box, rng):
     "Long and low: a white tub, deep blue water with ripples, a chrome tap above one end"
     x1, y1, x2, y2 = box
@@ -153,7 +171,8 @@ def _draw_bathtub(d, box, rng):
                         outline=_tone(rng, (120, 120, 125), 15), width=max(1, int(h*.03)))
     water = (x1 + .05*w, y1 + .3*h, x2 - .05*w, y2 - .25*h)
     d.rounded_rectangle(water, radius=max(1, h*.18), fill=_tone(rng, (60, 130, 200), 20))
-    _stripes(d, (water[0] + .1*w, water[1] + .05*h, water[2] - .1*w, water[3] - .05*h), _tone(rng, (120, 180, 230), 15), 2)
+    ripples = (water[0] + .1*w, water[1] + .05*h, water[2] - .1*w, water[3] - .05*h)
+    _stripes(d, ripples, _tone(rng, (120, 180, 230), 15), 2)
     fx = x1 + .08*w if rng.random() < .5 else x2 - .14*w
     d.rectangle((fx, y1, fx + .06*w, y1 + .25*h), fill=_tone(rng, (190, 190, 200), 10))
 
@@ -173,19 +192,23 @@ def _draw_distractor(d:ImageDraw.ImageDraw, box, rng):
     w, h = x2 - x1, y2 - y1
     kind = rng.integers(3)
     if kind == 0:  # a window: light blue panes in a white frame
-        d.rectangle(box, fill=_tone(rng, (190, 220, 240), 20), outline=_tone(rng, (240, 240, 240)), width=max(1, int(w*.04)))
+        pane, frame = _tone(rng, (190, 220, 240), 20), _tone(rng, (240, 240, 240))
+        d.rectangle(box, fill=pane, outline=frame, width=max(1, int(w*.04)))
         d.line((x1 + w/2, y1, x1 + w/2, y2), fill=(240, 240, 240), width=max(1, int(w*.03)))
         d.line((x1, y1 + h/2, x2, y1 + h/2), fill=(240, 240, 240), width=max(1, int(w*.03)))
     elif kind == 1:  # a plant
         d.rectangle((x1 + .35*w, y1 + .6*h, x2 - .35*w, y2), fill=_tone(rng, (150, 80, 50)))
         d.ellipse((x1, y1, x2, y1 + .7*h), fill=_tone(rng, (50, 130, 60), 35))
     else:  # a shapeless blob: a bag, a toy, a heap of clothes
-        d.polygon([(rng.uniform(x1, x2), rng.uniform(y1, y2)) for _ in range(rng.integers(3, 7))], fill=_tone(rng, tuple(rng.integers(0, 255, 3)), 10))
+        corners = [(rng.uniform(x1, x2), rng.uniform(y1, y2)) for _ in range(rng.integers(3, 7))]
+        d.polygon(corners, fill=_tone(rng, tuple(rng.integers(0, 255, 3)), 10))
 
+# %% ../nbs/01_data.ipynb #fa869747
 def _overlap(a, b):
     "Area of the intersection of boxes `a` and `b` (x1, y1, x2, y2)"
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
+# %% ../nbs/01_data.ipynb #15f70721
 def _area(box):
     "Area of `box` (x1, y1, x2, y2)"
     return (box[2] - box[0])*(box[3] - box[1])
@@ -201,6 +224,7 @@ def _draw_room(rng, W:int, H:int):
         d.line((x, horizon, x + rng.integers(-40, 40), H), fill=_tone(rng, (110, 85, 60), 30))
     return img, d, horizon
 
+# %% ../nbs/01_data.ipynb #fd2bec3c
 def _place(rng, name, W:int, H:int, horizon:int):
     "A box for amenity `name` of its class's proportions, standing on the floor, possibly cut by the image border"
     h = H*np.exp(rng.uniform(*np.log(_DEMO_HEIGHT)))
@@ -210,21 +234,26 @@ def _place(rng, name, W:int, H:int, horizon:int):
     y = rng.uniform(max(0, horizon - h*.9) - .1*h, H - .75*h)
     return (x, y, x + w, y + h)
 
+# %% ../nbs/01_data.ipynb #5b37e59b
 def _photograph(img, rng):
     "Blur, exposure and sensor noise, as a camera would add them"
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0, 1.2)))
-    pixels = np.asarray(img, dtype=np.float32)*rng.uniform(.75, 1.15) + rng.normal(0, rng.uniform(1, 6), (img.height, img.width, 3))
+    exposure = rng.uniform(.75, 1.15)
+    noise = rng.normal(0, rng.uniform(1, 6), (img.height, img.width, 3))
+    pixels = np.asarray(img, dtype=np.float32)*exposure + noise
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
-# %% ../nbs/01_data.ipynb #0c9e08f6
-def demo_scene(rng:np.random.Generator, classes=DEMO_CLASSES):
-    "One synthetic room: the PIL image and its boxes as (name, (x1, y1, x2, y2) in pixels, occluded, truncated)"
-    W, H = _DEMO_SIZES[rng.integers(len(_DEMO_SIZES))]
-    img, d, horizon = _draw_room(rng, W, H)
-    for _ in range(rng.integers(0, 3)):  # things on the wall and floor, drawn first: behind the amenities
+# %% ../nbs/01_data.ipynb #03c76e63
+def _draw_background_things(d, rng, W:int, H:int):
+    "Things on the wall and floor that are not amenities, drawn before them: behind the amenities"
+    for _ in range(rng.integers(0, 3)):
         bw, bh = W*rng.uniform(.08, .3), H*rng.uniform(.08, .35)
         x, y = rng.uniform(0, W - bw), rng.uniform(0, H - bh)
         _draw_distractor(d, (x, y, x + bw, y + bh), rng)
+
+# %% ../nbs/01_data.ipynb #38e263bc
+def _draw_amenities(d, rng, classes, W:int, H:int, horizon:int) -> list:
+    "One to four amenities of `classes` on the floor, none hiding most of another; returns [name, box, occluded]"
     objects = []
     for _ in range(rng.integers(1, 5)):
         name = classes[rng.integers(len(classes))]
@@ -232,34 +261,59 @@ def demo_scene(rng:np.random.Generator, classes=DEMO_CLASSES):
         if any(_overlap(box, o[1]) > .5*min(_area(box), _area(o[1])) for o in objects): continue  # it would hide most of one
         _draw_amenity(d, name, box, rng)
         objects.append([name, box, False])
-    for _ in range(rng.integers(0, 3)):  # clutter in front: it may hide part of an amenity
+    return objects
+
+# %% ../nbs/01_data.ipynb #1f9fb88b
+def _draw_clutter(d, rng, objects:list, W:int, H:int, horizon:int):
+    "Clutter in front of the amenities `objects`; marks those it covers more than a tenth of as occluded"
+    for _ in range(rng.integers(0, 3)):
         bw, bh = W*rng.uniform(.05, .15), H*rng.uniform(.05, .2)
         x, y = rng.uniform(0, W - bw), rng.uniform(horizon - bh, H - bh)
         _draw_distractor(d, (x, y, x + bw, y + bh), rng)
         for o in objects: o[2] |= _overlap(o[1], (x, y, x + bw, y + bh)) > .1*_area(o[1])
     for i, o in enumerate(objects):  # an amenity drawn later hides the ones below it
         for later in objects[i + 1:]: o[2] |= _overlap(o[1], later[1]) > .1*_area(o[1])
+
+# %% ../nbs/01_data.ipynb #f4cb1cc1
+def _clipped_boxes(objects:list, W:int, H:int) -> list:
+    "(name, box clipped to the `W` x `H` image, occluded, truncated) of each of `objects`"
     boxes = []
     for name, (x1, y1, x2, y2), occluded in objects:
         clipped = (max(0, x1), max(0, y1), min(W, x2), min(H, y2))
         boxes.append((name, clipped, occluded, clipped != (x1, y1, x2, y2)))
-    return _photograph(img, rng), boxes
+    return boxes
+
+# %% ../nbs/01_data.ipynb #0c9e08f6
+def demo_scene(rng:np.random.Generator, classes=DEMO_CLASSES):
+    "One synthetic room: the PIL image and its boxes as (name, (x1, y1, x2, y2) in pixels, occluded, truncated)"
+    W, H = _DEMO_SIZES[rng.integers(len(_DEMO_SIZES))]
+    img, d, horizon = _draw_room(rng, W, H)
+    _draw_background_things(d, rng, W, H)
+    objects = _draw_amenities(d, rng, classes, W, H, horizon)
+    _draw_clutter(d, rng, objects, W, H, horizon)
+    return _photograph(img, rng), _clipped_boxes(objects, W, H)
 
 # %% ../nbs/01_data.ipynb #22e08976
+def _demo_split(rng, n:int, split:str, seed:int, classes) -> tuple:
+    "`n` demo scenes of `split`: ({ImageID: PIL image}, their boxes as Open Images rows)"
+    mids = {a.name: a.mid for a in AMENITIES}
+    images, rows = {}, []
+    for i in tqdm(range(n), desc=f"drawing demo {split}", leave=False):
+        image_id = f"de{seed:04x}{split[0]}{i:09x}"  # 16 hex digits, like Open Images ids
+        img, boxes = demo_scene(rng, classes)
+        images[image_id] = img
+        for name, (x1, y1, x2, y2), occluded, truncated in boxes:
+            rows.append(dict(ImageID=image_id, LabelName=mids[name], XMin=x1/img.width, XMax=x2/img.width,
+                             YMin=y1/img.height, YMax=y2/img.height, IsOccluded=int(occluded), IsTruncated=int(truncated)))
+    return images, pd.DataFrame(rows)
+
+# %% ../nbs/01_data.ipynb #b7c433f7
 def make_demo_open_images(zoo_dir, n_train:int=240, n_val:int=60, seed:int=0, classes=DEMO_CLASSES):
     "Draw the demo dataset into `zoo_dir` in the Open Images V6 layout; returns `zoo_dir`"
-    mids = {a.name: a.mid for a in AMENITIES}
     rng = np.random.default_rng(seed)
     for split, n in (("train", n_train), ("validation", n_val)):
-        images, rows = {}, []
-        for i in tqdm(range(n), desc=f"drawing demo {split}", leave=False):
-            image_id = f"de{seed:04x}{split[0]}{i:09x}"  # 16 hex digits, like Open Images ids
-            img, boxes = demo_scene(rng, classes)
-            images[image_id] = img
-            for name, (x1, y1, x2, y2), occluded, truncated in boxes:
-                rows.append(dict(ImageID=image_id, LabelName=mids[name], XMin=x1/img.width, XMax=x2/img.width,
-                                 YMin=y1/img.height, YMax=y2/img.height, IsOccluded=int(occluded), IsTruncated=int(truncated)))
-        write_open_images_split(open_images_split_dir(zoo_dir, split), pd.DataFrame(rows), images)
+        images, rows = _demo_split(rng, n, split, seed, classes)
+        write_open_images_split(open_images_split_dir(zoo_dir, split), rows, images)
     return Path(zoo_dir)
 
 # %% ../nbs/01_data.ipynb #5949932f
@@ -269,6 +323,16 @@ def known_open_images_classes(split_dir) -> dict:
     if not path.exists(): raise FileNotFoundError(f"{path} is missing: it is not an Open Images V6 split folder")
     return {name: mid for mid, name in csv.reader(path.open(newline=""))}
 
+# %% ../nbs/01_data.ipynb #48da6cbb
+def _unknown_classes(unknown, known) -> str:
+    "Each of the `unknown` class names, with the `known` names it may have meant"
+    hints = []
+    for c in unknown:
+        close = difflib.get_close_matches(c, known, n=3, cutoff=.6) or difflib.get_close_matches(c.capitalize(), known, n=3, cutoff=.6)
+        hints.append(f"{c!r} (did you mean {', '.join(map(repr, close))}?)" if close else repr(c))
+    return "; ".join(hints)
+
+# %% ../nbs/01_data.ipynb #fd6fc4a0
 def check_classes(classes, known) -> list:
     "The `Amenity` (name, MID) of each name in `classes`; an unknown or repeated name is an error"
     if isinstance(classes, str): classes = [classes]
@@ -276,12 +340,7 @@ def check_classes(classes, known) -> list:
     repeated = [c for c, n in Counter(classes).items() if n > 1]
     if repeated: raise ValueError(f"classes given more than once: {', '.join(repeated)}")
     unknown = [c for c in classes if c not in known]
-    if unknown:
-        hints = []
-        for c in unknown:
-            close = difflib.get_close_matches(c, known, n=3, cutoff=.6) or difflib.get_close_matches(c.capitalize(), known, n=3, cutoff=.6)
-            hints.append(f"{c!r} (did you mean {', '.join(map(repr, close))}?)" if close else repr(c))
-        raise ValueError(f"not Open Images V6 classes: {'; '.join(hints)}")
+    if unknown: raise ValueError(f"not Open Images V6 classes: {_unknown_classes(unknown, known)}")
     return [Amenity(c, known[c]) for c in classes]
 
 # %% ../nbs/01_data.ipynb #cf24a39c
@@ -294,40 +353,46 @@ def _class_rows(split_dir, classes:list) -> pd.DataFrame:
     chunks = pd.read_csv(path, dtype={"ImageID": str, "Source": str, "LabelName": str}, chunksize=1_000_000)
     return pd.concat([chunk[chunk.LabelName.isin(mids)] for chunk in chunks], ignore_index=True)
 
+# %% ../nbs/01_data.ipynb #b9350453
 def _pick(rows:pd.DataFrame, classes:list, max_samples:int|None) -> dict:
     "For each `Amenity` in `classes`, the first `max_samples` of the sorted ImageIDs that `rows` show it in"
     return {c.name: sorted(rows.ImageID[rows.LabelName == c.mid].unique())[:max_samples] for c in classes}
 
+# %% ../nbs/01_data.ipynb #a59ad974
 def select_images(split_dir, classes:list, max_samples:int|None=None) -> dict:
     "For each `Amenity` in `classes`, the sorted ImageIDs of the first `max_samples` images of the split that show it"
     return _pick(_class_rows(split_dir, classes), classes, max_samples)
 
-# %% ../nbs/01_data.ipynb #c1a0e000
-_EXIF_ORIENTATION = 0x0112
+# %% ../nbs/01_data.ipynb #58d6bf26
+READABLE_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF")  # what YOLOX's reader, OpenCV's imread, decodes, of `IMAGE_FORMATS`
+_END_MARKERS = {"JPEG": (b"\xff\xd9", 4096), "PNG": (b"IEND", 64)}  # the end of a whole file, and how far from the end to look
 
-def _image_size(path):
-    "(width, height) of the image at `path` as shown upright (its EXIF orientation applied), and the orientation; None when unreadable"
-    try:
-        with Image.open(path) as im:
-            width, height = im.size
-            orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
-            fmt = im.format
-    except (OSError, SyntaxError, ValueError):
-        return None
-    if fmt == "JPEG" and not _ends_complete(path): return None  # a download cut short: the header is there, the pixels are not
-    return ((height, width) if orientation in (5, 6, 7, 8) else (width, height)), orientation
-
-def _ends_complete(path) -> bool:
-    "Whether the JPEG at `path` ends with its end-of-image marker (only its last kilobyte is read: some cameras pad after it)"
+def _cut_short(path, fmt:str) -> bool:
+    "Whether the `fmt` file at `path` lacks the end marker of a whole file (a download cut short: the header is there, the pixels not)"
+    if fmt not in _END_MARKERS: return False
+    marker, tail = _END_MARKERS[fmt]
     with open(path, "rb") as f:
-        f.seek(max(0, Path(path).stat().st_size - 1024))
-        return b"\xff\xd9" in f.read()
+        f.seek(max(0, Path(path).stat().st_size - tail))
+        return marker not in f.read()
 
+# %% ../nbs/01_data.ipynb #66d83856
+def scan_image(path, name:str|None=None) -> tuple:
+    """((width, height) as a decoder sees the image at `path`, EXIF rotation applied, and the EXIF orientation); a `ValueError`
+    naming `name` (the path by default) says why it is not an image that training can use"""
+    name = name or str(path)
+    fmt, w, h, orientation = image_header(path, name)
+    if fmt not in READABLE_FORMATS: raise ValueError(f"{name}: {fmt}, a format OpenCV does not read")
+    if w*h > Image.MAX_IMAGE_PIXELS: raise ValueError(f"{name}: a decompression bomb ({w}x{h} pixels)")
+    if _cut_short(path, fmt): raise ValueError(f"{name}: cut short (no end marker)")
+    return ((h, w) if orientation in (5, 6, 7, 8) else (w, h)), orientation
+
+# %% ../nbs/01_data.ipynb #c1a0e000
 def _point_upright(u, v, orientation):
     "Relative point (u, v) of the stored pixels, in the image turned upright by EXIF `orientation` (1-8)"
     return {1: (u, v), 2: (1 - u, v), 3: (1 - u, 1 - v), 4: (u, 1 - v),
             5: (v, u), 6: (1 - v, u), 7: (1 - v, 1 - u), 8: (v, 1 - u)}[orientation]
 
+# %% ../nbs/01_data.ipynb #56c1ddec
 def box_upright(box, orientation) -> list:
     "A relative box [x, y, w, h] on the stored pixels, on the image turned upright by EXIF `orientation`"
     x, y, w, h = box
@@ -335,29 +400,40 @@ def box_upright(box, orientation) -> list:
     return [min(u1, u2), min(v1, v2), abs(u2 - u1), abs(v2 - v1)]
 
 # %% ../nbs/01_data.ipynb #8d626403
+def _clip_detection(det, W:int, H:int) -> str:
+    "Clip `det`'s relative box to its `W` x `H` image: 'dropped' when under a pixel wide or tall, else 'clipped' or 'kept'"
+    x, y, w, h = det.bounding_box
+    x1, y1, x2, y2 = max(0., x), max(0., y), min(1., x + w), min(1., y + h)
+    if (x2 - x1)*W < 1 or (y2 - y1)*H < 1: return "dropped"
+    if (x1, y1, x2, y2) == (x, y, x + w, y + h): return "kept"
+    det.bounding_box = [x1, y1, x2 - x1, y2 - y1]
+    return "clipped"
+
+# %% ../nbs/01_data.ipynb #5a8ad836
 def _clean_boxes(dataset):
     "Clip the boxes of `dataset` to their image and drop those under a pixel; returns (clipped, dropped)"
-    clipped = dropped = 0
+    fates = Counter()
     for sample in dataset.iter_samples(autosave=True, progress=False):
         dets = sample[LABEL_FIELD]
         if dets is None: continue
         W, H, kept = sample.metadata.width, sample.metadata.height, []
         for det in dets.detections:
-            x, y, w, h = det.bounding_box
-            x1, y1, x2, y2 = max(0., x), max(0., y), min(1., x + w), min(1., y + h)
-            if (x2 - x1)*W < 1 or (y2 - y1)*H < 1: dropped += 1; continue
-            if (x1, y1, x2, y2) != (x, y, x + w, y + h): clipped += 1; det.bounding_box = [x1, y1, x2 - x1, y2 - y1]
-            kept.append(det)
+            fate = _clip_detection(det, W, H)
+            fates[fate] += 1
+            if fate != "dropped": kept.append(det)
         dets.detections = kept
-    return clipped, dropped
+    return fates["clipped"], fates["dropped"]
 
+# %% ../nbs/01_data.ipynb #d5a0dc35
 def _clean_and_save(dataset):
     "Clip and drop the boxes of `dataset` as `_clean_boxes` does, say how many in a warning, and save it"
     clipped, dropped = _clean_boxes(dataset)
     if clipped or dropped:
-        warnings.warn(f"boxes: {clipped} crossed the image border and were clipped, {dropped} were under a pixel wide or tall and were dropped")
+        warnings.warn(f"boxes: {clipped} crossed the image border and were clipped, "
+                      f"{dropped} were under a pixel wide or tall and were dropped")
     dataset.save()
 
+# %% ../nbs/01_data.ipynb #7b490c24
 def _set_sizes(view, sizes:dict):
     "Record each sample's upright size, turn the boxes of photos with an EXIF orientation upright, and mark group-of boxes `iscrowd`"
     for sample in view.select_fields(LABEL_FIELD).iter_samples(autosave=True, progress=False):
@@ -367,6 +443,7 @@ def _set_sizes(view, sizes:dict):
             if orientation != 1: det.bounding_box = box_upright(det.bounding_box, orientation)
             det["iscrowd"] = int(bool(det["IsGroupOf"]))
 
+# %% ../nbs/01_data.ipynb #1a9ae141
 def _picked_split(split_dir, rows:pd.DataFrame, dest) -> Path:
     "A split folder at `dest` for FiftyOne to read instead of `split_dir`: the same images and metadata (linked), only `rows` as labels"
     dest = Path(dest)
@@ -376,21 +453,32 @@ def _picked_split(split_dir, rows:pd.DataFrame, dest) -> Path:
     return dest
 
 # %% ../nbs/01_data.ipynb #31ba1d1d
-def _add_split(dataset, split_dir, split, classes, max_samples):
-    "Import the picked images of one split into `dataset`, tagged `split`; returns the ImageIDs left out"
-    rows = _class_rows(split_dir, classes)  # the only pass over the split's label file
-    picked = _pick(rows, classes, max_samples)
-    wanted = sorted(set().union(*picked.values()))
-    if not wanted: raise ValueError(f"split {split!r} has no image of the classes {[c.name for c in classes]} in {split_dir}")
+def _image_sizes(paths:dict, desc:str) -> dict:
+    "{key: (upright (width, height), EXIF orientation)} of the images `paths` ({key: path}), None for a missing or unusable one"
+    sizes = {}
+    for key, path in tqdm(paths.items(), desc=desc, leave=False):
+        try: sizes[key] = scan_image(path)
+        except (ValueError, FileNotFoundError): sizes[key] = None
+    return sizes
+
+# %% ../nbs/01_data.ipynb #7ceac963
+def _readable_images(split_dir:Path, split:str, wanted:list) -> tuple:
+    "The sizes of the images `wanted` of one split, those usable among them, and those left out, each kind named in a warning"
     paths = {i: split_dir/"data"/f"{i}.jpg" for i in wanted}
-    sizes = {i: _image_size(p) for i, p in tqdm(paths.items(), desc=f"checking {split} images", leave=False)}
+    sizes = _image_sizes(paths, f"checking {split} images")
     missing = [i for i in wanted if not paths[i].exists()]
     corrupt = [i for i in wanted if paths[i].exists() and sizes[i] is None]
     good = [i for i in wanted if sizes[i] is not None]
     if missing: warnings.warn(f"{split}: {len(missing)} picked images are missing from {split_dir/'data'}: {', '.join(missing[:10])}")
-    if corrupt: warnings.warn(f"{split}: {len(corrupt)} images cannot be decoded and are left out: {', '.join(str(paths[i]) for i in corrupt[:10])}")
+    if corrupt:
+        warnings.warn(f"{split}: {len(corrupt)} images cannot be decoded and are left out: "
+                      f"{', '.join(str(paths[i]) for i in corrupt[:10])}")
     if not good: raise ValueError(f"split {split!r}: none of its {len(wanted)} picked images can be read from {split_dir/'data'}")
-    # FiftyOne's importer parses the whole label file it is given (5 GB of memory for the train split's): give it only the picked rows
+    return sizes, good, missing + corrupt
+
+# %% ../nbs/01_data.ipynb #c0a51a36
+def _import_picked(dataset, split_dir:Path, split:str, rows:pd.DataFrame, good:list, classes) -> list:
+    "Add the images `good` of one split with their `rows` to `dataset`, tagged `split`; returns those FiftyOne did not import"
     with tempfile.TemporaryDirectory() as tmp:
         picked_dir = _picked_split(split_dir, rows[rows.ImageID.isin(good)], Path(tmp)/split)
         dataset.add_dir(dataset_dir=str(picked_dir), dataset_type=fo.types.OpenImagesV6Dataset, label_field=LABEL_FIELD,
@@ -402,16 +490,32 @@ def _add_split(dataset, split_dir, split, classes, max_samples):
     imported = {Path(p).stem for p in view.values("filepath")}
     not_imported = [i for i in good if i not in imported]
     if not_imported: warnings.warn(f"{split}: FiftyOne did not import {len(not_imported)} images: {', '.join(not_imported[:10])}")
-    _set_sizes(view, sizes)
-    return missing + corrupt + not_imported
+    return not_imported
+
+# %% ../nbs/01_data.ipynb #430952d1
+def _add_split(dataset, split_dir, split, classes, max_samples):
+    "Import the picked images of one split into `dataset`, tagged `split`; returns the ImageIDs left out"
+    rows = _class_rows(split_dir, classes)  # the only pass over the split's label file
+    wanted = sorted(set().union(*_pick(rows, classes, max_samples).values()))
+    if not wanted: raise ValueError(f"split {split!r} has no image of the classes {[c.name for c in classes]} in {split_dir}")
+    sizes, good, left_out = _readable_images(split_dir, split, wanted)
+    not_imported = _import_picked(dataset, split_dir, split, rows, good, classes)
+    _set_sizes(dataset.match_tags(split), sizes)
+    return left_out + not_imported
 
 # %% ../nbs/01_data.ipynb #1412f2aa
-def load_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=None, name:str|None=None):
-    "A FiftyOne dataset of `classes` from the Open Images V6 splits already in `zoo_dir`, `max_samples` images a class"
+def _split_dirs(zoo_dir, splits) -> dict:
+    "{split: folder} of the Open Images `splits` (a name or several) in `zoo_dir`; a missing one is an error"
     if isinstance(splits, str): splits = [splits]
     split_dirs = {s: open_images_split_dir(zoo_dir, s) for s in splits}
     for split, d in split_dirs.items():
         if not d.is_dir(): raise FileNotFoundError(f"split {split!r} is not in {zoo_dir}: {d} does not exist")
+    return split_dirs
+
+# %% ../nbs/01_data.ipynb #fa708a67
+def load_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=None, name:str|None=None):
+    "A FiftyOne dataset of `classes` from the Open Images V6 splits already in `zoo_dir`, `max_samples` images a class"
+    split_dirs = _split_dirs(zoo_dir, splits)
     classes = check_classes(classes, known_open_images_classes(next(iter(split_dirs.values()))))
     if name and fo.dataset_exists(name): fo.delete_dataset(name)
     dataset = fo.Dataset(name, persistent=bool(name))
@@ -433,6 +537,7 @@ def _zoo_dir(zoo_dir):
     try: yield
     finally: fo.config.dataset_zoo_dir = before
 
+# %% ../nbs/01_data.ipynb #d2e8d3fd
 def fetch_open_images(zoo_dir, classes, splits=("train", "validation"), max_samples:int|None=200):
     "Download, through FiftyOne's zoo, what `load_open_images` needs that `zoo_dir` does not hold yet"
     if isinstance(splits, str): splits = [splits]
@@ -448,6 +553,7 @@ def fetch_open_images(zoo_dir, classes, splits=("train", "validation"), max_samp
             if wanted: foz.download_zoo_dataset(OPEN_IMAGES, split=split, label_types=["detections"], image_ids=wanted)
     return Path(zoo_dir)
 
+# %% ../nbs/01_data.ipynb #1315d898
 def download(classes, splits=("train", "validation"), max_samples:int|None=200, zoo_dir=None, name:str|None=None):
     "Fetch `max_samples` images a class of Open Images V6 into `zoo_dir` (FiftyOne's zoo folder by default) and import them"
     zoo_dir = Path(zoo_dir or fo.config.dataset_zoo_dir)
@@ -468,14 +574,21 @@ def split_dataset(dataset, val_fraction:float=0.2, seed:int=51) -> dict:
     counts = dataset.count_sample_tags()
     return {s: counts.get(s, 0) for s in ("train", "val")}
 
-# %% ../nbs/01_data.ipynb #93d655c5
-from .core import folder_kind, mark_folder, refuse_occupied  # the one check before a folder is written, shared with training
-
 # %% ../nbs/01_data.ipynb #1daa6b37
 def coco_categories(classes) -> list:
     "COCO categories for `classes` (names), ids 1, 2, ... in their order"
     return [{"id": i + 1, "name": name, "supercategory": "amenity"} for i, name in enumerate(classes)]
 
+# %% ../nbs/01_data.ipynb #1ad6bdf1
+def _write_coco(dataset, dest:Path):
+    "Write the 'train' and 'val' samples of `dataset` to `dest` with FiftyOne's COCO exporter, images copied"
+    categories = coco_categories(dataset.default_classes)
+    for split, folder in COCO_SPLITS.items():
+        dataset.match_tags(split).export(dataset_type=fo.types.COCODetectionDataset, label_field=LABEL_FIELD,
+            data_path=str(dest/folder), labels_path=str(coco_annotations(dest, split)),
+            categories=categories, export_media=True)
+
+# %% ../nbs/01_data.ipynb #c60cff90
 def export_coco(dataset, out_dir, overwrite:bool=False, keep=()) -> dict:
     "Export the 'train' and 'val' samples of `dataset` to `out_dir` in the COCO layout YOLOX reads; returns image counts"
     out_dir = Path(out_dir)
@@ -485,84 +598,32 @@ def export_coco(dataset, out_dir, overwrite:bool=False, keep=()) -> dict:
         if n == 0: raise ValueError(f"split {split!r} has no images: split the dataset first (split_dataset) or add images to it")
     partial = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    categories = coco_categories(dataset.default_classes)
-    for split, folder in COCO_SPLITS.items():
-        dataset.match_tags(split).export(dataset_type=fo.types.COCODetectionDataset, label_field=LABEL_FIELD,
-            data_path=str(partial/folder), labels_path=str(coco_annotations(partial, split)),
-            categories=categories, export_media=True)
+    _write_coco(dataset, partial)
     mark_folder(partial, "dataset")
     if refuse_occupied(out_dir, overwrite, "dataset", keep): shutil.rmtree(out_dir)  # checked again: it may have changed meanwhile
     partial.rename(out_dir)
     return counts
 
-# %% ../nbs/01_data.ipynb #71f936e5
-def coco_boxes(coco_dir, split:str="train") -> dict:
-    "{file name: sorted [(class name, x, y, w, h)]} of a COCO split written by `export_coco`"
-    ann = json.loads(coco_annotations(coco_dir, split).read_text())
-    names = {c["id"]: c["name"] for c in ann["categories"]}
-    files = {im["id"]: im["file_name"] for im in ann["images"]}
-    boxes = {f: [] for f in files.values()}
-    for a in ann["annotations"]: boxes[files[a["image_id"]]].append((names[a["category_id"]], *a["bbox"]))
-    return {f: sorted(b) for f, b in boxes.items()}
-
-def dataset_boxes(view) -> dict:
-    "{file name: sorted [(class name, x, y, w, h)]} in pixels, from a FiftyOne view with image metadata"
-    out = {}
-    for s in view.select_fields([LABEL_FIELD, "metadata"]):
-        W, H = s.metadata.width, s.metadata.height
-        dets = s[LABEL_FIELD].detections if s[LABEL_FIELD] else []
-        out[Path(s.filepath).name] = sorted((d.label, d.bounding_box[0]*W, d.bounding_box[1]*H, d.bounding_box[2]*W, d.bounding_box[3]*H) for d in dets)
-    return out
-
-def max_box_difference(a:dict, b:dict) -> float:
-    """The largest coordinate difference, in pixels, between two {file: boxes} with the same files, classes and counts,
-    each box paired with its closest of the same class (rounding can reorder boxes that nearly tie)"""
-    from scipy.optimize import linear_sum_assignment
-    if a.keys() != b.keys(): raise ValueError(f"different images: {sorted(a.keys() ^ b.keys())[:5]}")
-    worst = 0.
-    for f in a:
-        if sorted(x[0] for x in a[f]) != sorted(x[0] for x in b[f]): raise ValueError(f"{f}: classes differ: {a[f]} vs {b[f]}")
-        for name in {x[0] for x in a[f]}:
-            p, q = (np.array([x[1:] for x in boxes[f] if x[0] == name], dtype=float) for boxes in (a, b))
-            cost = np.abs(p[:, None] - q[None]).max(-1)
-            rows, cols = linear_sum_assignment(cost)
-            worst = max(worst, float(cost[rows, cols].max()))
-    return worst
-
-
-# %% ../nbs/01_data.ipynb #58d6bf26
-READABLE_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF", "PPM")  # what YOLOX's reader, OpenCV's imread, decodes
-_END_MARKERS = {"JPEG": (b"\xff\xd9", 4096), "PNG": (b"IEND", 64)}  # the end of a whole file, and how far from the end to look
-
-def image_header(path) -> tuple:
-    "((width, height) as a decoder sees the image at `path`, EXIF rotation applied, None) or (None, why it is not a usable image)"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked below, in every case
-            with Image.open(path) as im: fmt, (w, h), orientation = im.format, im.size, im.getexif().get(0x0112)
-    except Image.DecompressionBombError: return None, f"a decompression bomb (over {2*Image.MAX_IMAGE_PIXELS:,} pixels)"
-    except (OSError, SyntaxError, ValueError) as e: return None, f"not an image ({e})"
-    if fmt not in READABLE_FORMATS: return None, f"{fmt}, a format OpenCV does not read"
-    if w*h > Image.MAX_IMAGE_PIXELS: return None, f"a decompression bomb ({w}x{h} pixels)"
-    if fmt in _END_MARKERS:
-        marker, tail = _END_MARKERS[fmt]
-        with open(path, "rb") as f:
-            f.seek(max(0, Path(path).stat().st_size - tail))
-            if marker not in f.read(): return None, "cut short (no end marker)"
-    return ((h, w) if orientation in (5, 6, 7, 8) else (w, h)), None
-
 # %% ../nbs/01_data.ipynb #7da2cc7b
 class _Problems:
     "Problems found by a scan, by (severity, kind, split): a count and the first few examples"
     def __init__(self, shown:int=3): self.found, self.shown = {}, shown
-    def add(self, severity:str, kind:str, split:str, example):
-        p = self.found.setdefault((severity, kind, split), {"kind": kind, "split": split, "count": 0, "examples": []})
-        p["count"] += 1
-        if len(p["examples"]) < self.shown: p["examples"].append(str(example))
-    def of(self, severity:str) -> list: return [p for (s, *_), p in self.found.items() if s == severity]
 
-_IMAGE_FIELDS, _BOX_FIELDS = ("id", "file_name", "width", "height"), ("id", "image_id", "category_id", "bbox", "area", "iscrowd")
+# %% ../nbs/01_data.ipynb #6c3cb521
+@patch
+def add(self:_Problems, severity:str, kind:str, split:str, example):
+    "Count one problem of `kind` in `split`, keeping `example` among the first few"
+    p = self.found.setdefault((severity, kind, split), {"kind": kind, "split": split, "count": 0, "examples": []})
+    p["count"] += 1
+    if len(p["examples"]) < self.shown: p["examples"].append(str(example))
 
+# %% ../nbs/01_data.ipynb #23a78cf9
+@patch
+def of(self:_Problems, severity:str) -> list:
+    "The problems of `severity` ('error' or 'warning')"
+    return [p for (s, *_), p in self.found.items() if s == severity]
+
+# %% ../nbs/01_data.ipynb #ebad4c30
 def _read_json(path, split, problems):
     "The annotations at `path` as a dict with its three lists, or None after noting why not"
     if not path.exists(): return problems.add("error", "missing annotation file", split, path)
@@ -572,54 +633,100 @@ def _read_json(path, split, problems):
     for k in missing: problems.add("error", "missing field", split, f"{path.name}: {k}")
     return None if missing else ann
 
+# %% ../nbs/01_data.ipynb #e8f06b15
 def _check_categories(ann, split, problems, first) -> dict:
     "{id: name} of the categories of one split, checked against those of the first split read (`first`)"
     cats = {}
     for c in ann["categories"]:
-        if not isinstance(c, dict) or "id" not in c or "name" not in c: problems.add("error", "missing field", split, f"category {c}: id or name"); continue
+        if not isinstance(c, dict) or "id" not in c or "name" not in c:
+            problems.add("error", "missing field", split, f"category {c}: id or name")
+            continue
         if c["id"] in cats or c["name"] in cats.values(): problems.add("error", "duplicate category", split, f"{c['id']} {c['name']}")
         cats[c["id"]] = c["name"]
-    if first is not None and cats != first: problems.add("error", "categories differ between splits", split, f"{sorted(cats.values())} vs {sorted(first.values())}")
+    if first is not None and cats != first:
+        problems.add("error", "categories differ between splits", split, f"{sorted(cats.values())} vs {sorted(first.values())}")
     return cats
 
+# %% ../nbs/01_data.ipynb #c6f914fe
+_IMAGE_FIELDS, _BOX_FIELDS = ("id", "file_name", "width", "height"), ("id", "image_id", "category_id", "bbox", "area", "iscrowd")
+
+def _lacks_fields(entry:dict, fields, what:str, split, problems) -> bool:
+    "Whether `entry` lacks any of `fields`, noted as a missing field of `what`"
+    lacking = [k for k in fields if k not in entry]
+    if lacking: problems.add("error", "missing field", split, f"{what}: {', '.join(lacking)}")
+    return bool(lacking)
+
 # %% ../nbs/01_data.ipynb #6fa4a310
+def _image_file_ok(im:dict, folder:Path, split, problems) -> bool:
+    "Whether the file of image entry `im` is there and usable (a size differing from the entry's is noted, not refused)"
+    path = folder/im["file_name"]
+    if not path.is_file():
+        problems.add("error", "missing image", split, path)
+        return False
+    try: size, _ = scan_image(path, im["file_name"])
+    except ValueError as e:
+        problems.add("error", "corrupt image", split, e)
+        return False
+    if size != (im["width"], im["height"]):
+        problems.add("error", "size differs from the file", split,
+                     f"{im['file_name']}: {im['width']}x{im['height']} in the JSON, {size[0]}x{size[1]} in the file")
+    return True
+
+# %% ../nbs/01_data.ipynb #01449419
 def _check_images(ann, folder:Path, split, problems) -> dict:
     "{id: (width, height)} of the images of one split whose entry and file are usable"
     sizes, names = {}, set()
     for im in tqdm(ann["images"], desc=f"checking {split} images", leave=False, disable=None):
-        lacking = [k for k in _IMAGE_FIELDS if k not in im]
-        if lacking: problems.add("error", "missing field", split, f"image {im.get('id', im.get('file_name', '?'))}: {', '.join(lacking)}"); continue
+        if _lacks_fields(im, _IMAGE_FIELDS, f"image {im.get('id', im.get('file_name', '?'))}", split, problems): continue
         if im["id"] in sizes: problems.add("error", "duplicate image id", split, im["id"])
         if im["file_name"] in names: problems.add("error", "duplicate file name", split, im["file_name"])
         names.add(im["file_name"])
-        path = folder/im["file_name"]
-        if not path.is_file(): problems.add("error", "missing image", split, path); continue
-        size, why = image_header(path)
-        if why: problems.add("error", "corrupt image", split, f"{im['file_name']}: {why}"); continue
-        if size != (im["width"], im["height"]):
-            problems.add("error", "size differs from the file", split, f"{im['file_name']}: {im['width']}x{im['height']} in the JSON, {size[0]}x{size[1]} in the file")
-        sizes[im["id"]] = (im["width"], im["height"])
+        if _image_file_ok(im, folder, split, problems): sizes[im["id"]] = (im["width"], im["height"])
     return sizes
 
+# %% ../nbs/01_data.ipynb #3509392e
+def _annotation_ok(a:dict, known_ids:set, cats:dict, split, problems) -> bool:
+    "Whether annotation `a` names a listed image and category and its box is four finite numbers; else an error is noted"
+    box = a["bbox"]
+    if a["image_id"] not in known_ids: problems.add("error", "unknown image id", split, f"annotation {a['id']}: image {a['image_id']}")
+    elif a["category_id"] not in cats: problems.add("error", "unknown category", split, f"annotation {a['id']}: category {a['category_id']}")
+    elif not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in box)):
+        problems.add("error", "bad box", split, f"annotation {a['id']}: {box}")
+    else: return True
+    return False
+
+# %% ../nbs/01_data.ipynb #4ecc4aa0
+def _check_extent(a:dict, size:tuple, split, problems):
+    "A warning when annotation `a`'s box is under a pixel or crosses the border of its image of `size` (W, H)"
+    (W, H), (x, y, w, h) = size, a["bbox"]
+    if min(x + w, W) - max(x, 0) < 1 or min(y + h, H) - max(y, 0) < 1:
+        problems.add("warning", "box under a pixel (dropped)", split, f"annotation {a['id']}: {a['bbox']}")
+    elif x < -.01 or y < -.01 or x + w > W + .01 or y + h > H + .01:
+        problems.add("warning", "box crossing the border (clipped)", split, f"annotation {a['id']}: {a['bbox']} in {W}x{H}")
+
+# %% ../nbs/01_data.ipynb #6e4e5aee
 def _check_boxes(ann, sizes:dict, known_ids:set, cats:dict, split, problems) -> int:
     "Check the annotations of one split against its images and categories; returns how many there are"
     seen = set()
     for a in ann["annotations"]:
-        lacking = [k for k in _BOX_FIELDS if k not in a]
-        if lacking: problems.add("error", "missing field", split, f"annotation {a.get('id', '?')}: {', '.join(lacking)}"); continue
+        if _lacks_fields(a, _BOX_FIELDS, f"annotation {a.get('id', '?')}", split, problems): continue
         if a["id"] in seen: problems.add("error", "duplicate annotation id", split, a["id"])
         seen.add(a["id"])
-        if a["image_id"] not in known_ids: problems.add("error", "unknown image id", split, f"annotation {a['id']}: image {a['image_id']}"); continue
-        if a["category_id"] not in cats: problems.add("error", "unknown category", split, f"annotation {a['id']}: category {a['category_id']}"); continue
-        box = a["bbox"]
-        if not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in box)):
-            problems.add("error", "bad box", split, f"annotation {a['id']}: {box}"); continue
+        if not _annotation_ok(a, known_ids, cats, split, problems): continue
         if a["iscrowd"] or a["image_id"] not in sizes: continue  # crowd regions are not trained on; a bad image is reported already
-        (W, H), (x, y, w, h) = sizes[a["image_id"]], box
-        if min(x + w, W) - max(x, 0) < 1 or min(y + h, H) - max(y, 0) < 1: problems.add("warning", "box under a pixel (dropped)", split, f"annotation {a['id']}: {box}")
-        elif x < -.01 or y < -.01 or x + w > W + .01 or y + h > H + .01:
-            problems.add("warning", "box crossing the border (clipped)", split, f"annotation {a['id']}: {box} in {W}x{H}")
+        _check_extent(a, sizes[a["image_id"]], split, problems)
     return len(ann["annotations"])
+
+# %% ../nbs/01_data.ipynb #f51ea71f
+def _check_split_files(ann:dict, cats:dict, folder:Path, split, problems) -> tuple|None:
+    "(images, boxes) of one split after checking its images in `folder` and its boxes; None when the folder is missing"
+    if not folder.is_dir():
+        problems.add("error", "missing image folder", split, folder)
+        return None
+    sizes = _check_images(ann, folder, split, problems)
+    boxes = _check_boxes(ann, sizes, {im.get("id") for im in ann["images"]}, cats, split, problems)
+    if not ann["images"]: problems.add("error" if split == "train" else "warning", "no images", split, folder)
+    return len(ann["images"]), boxes
 
 # %% ../nbs/01_data.ipynb #ccf23f0b
 def check_coco_dataset(data_dir, splits=tuple(COCO_SPLITS)) -> dict:
@@ -632,12 +739,8 @@ def check_coco_dataset(data_dir, splits=tuple(COCO_SPLITS)) -> dict:
         if ann is None: continue
         cats = _check_categories(ann, split, problems, first)
         first = cats if first is None else first
-        folder = data_dir/COCO_SPLITS[split]
-        if not folder.is_dir(): problems.add("error", "missing image folder", split, folder); continue
-        sizes = _check_images(ann, folder, split, problems)
-        known_ids = {im.get("id") for im in ann["images"]}
-        report["images"][split], report["boxes"][split] = len(ann["images"]), _check_boxes(ann, sizes, known_ids, cats, split, problems)
-        if not ann["images"]: problems.add("error" if split == "train" else "warning", "no images", split, folder)
+        counts = _check_split_files(ann, cats, data_dir/COCO_SPLITS[split], split, problems)
+        if counts: report["images"][split], report["boxes"][split] = counts
     return report | {"errors": problems.of("error"), "warnings": problems.of("warning")}
 
 # %% ../nbs/01_data.ipynb #1c90a286
@@ -646,11 +749,13 @@ def problem_line(problem:dict) -> str:
     more = ", ..." if problem["count"] > len(problem["examples"]) else ""
     return f"{problem['count']} {problem['kind']} in {problem['split']} ({'; '.join(problem['examples'])}{more})"
 
+# %% ../nbs/01_data.ipynb #49c3ac48
 def warn_problems(report:dict):
     "A warning for each problem of a `check_coco_dataset` report, errors first"
     for severity in ("errors", "warnings"):
         for problem in report[severity]: warnings.warn(f"{report['data']}: {severity[:-1]}: {problem_line(problem)}")
 
+# %% ../nbs/01_data.ipynb #dd6a1886
 def dataset_report_table(report:dict) -> str:
     "A `check_coco_dataset` report as a table: severity, kind, split, count, examples; then the totals"
     rows = [("severity", "kind", "split", "count", "examples")]
@@ -659,10 +764,28 @@ def dataset_report_table(report:dict) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in rows] if len(rows) > 1 else []
     counts = ", ".join(f"{s}: {report['images'][s]} images, {report['boxes'][s]} boxes" for s in report["images"])
-    lines.append(f"{report['data']}: {counts or 'nothing readable'}; {len(report['errors'])} kinds of error, {len(report['warnings'])} of warning")
+    kinds = f"{len(report['errors'])} kinds of error, {len(report['warnings'])} of warning"
+    lines.append(f"{report['data']}: {counts or 'nothing readable'}; {kinds}")
     return "\n".join(lines)
 
 # %% ../nbs/01_data.ipynb #7277b7dc
+def _class_stats(split:str, cat:dict, anns:list) -> dict:
+    "One row of `coco_stats`: images, boxes, group-of boxes and box sizes of category `cat` in `split`"
+    areas = np.array([a["bbox"][2]*a["bbox"][3] for a in anns])
+    return dict(split=split, category_id=cat["id"], name=cat["name"], images=len({a["image_id"] for a in anns}),
+                boxes=len(anns), group_of=sum(a.get("iscrowd", 0) for a in anns),
+                small=int((areas < 32**2).sum()), medium=int(((areas >= 32**2) & (areas < 96**2)).sum()),
+                large=int((areas >= 96**2).sum()), median_box_px=float(np.sqrt(np.median(areas))) if len(anns) else np.nan)
+
+# %% ../nbs/01_data.ipynb #171d0d35
+def _warn_few_boxes(stats:pd.DataFrame, min_boxes:int):
+    "Warn about the classes with no training box, and those with fewer than `min_boxes`"
+    train = stats[stats.split == "train"]
+    missing, few = train[train.boxes == 0].name.tolist(), train[(train.boxes > 0) & (train.boxes < min_boxes)].name.tolist()
+    if missing: warnings.warn(f"no training boxes for: {', '.join(missing)}: the model cannot learn these classes")
+    if few: warnings.warn(f"fewer than {min_boxes} training boxes for: {', '.join(few)}")
+
+# %% ../nbs/01_data.ipynb #73ca9f21
 def coco_stats(coco_dir, min_boxes:int=20) -> pd.DataFrame:
     "Images, boxes (group-of boxes among them) and box sizes per class and split of a COCO export; warns on classes under `min_boxes` train boxes"
     rows = []
@@ -671,19 +794,12 @@ def coco_stats(coco_dir, min_boxes:int=20) -> pd.DataFrame:
         if not path.exists(): raise FileNotFoundError(f"{path} is missing: {coco_dir} is not a COCO export of dminity")
         ann = json.loads(path.read_text())
         for cat in ann["categories"]:
-            anns = [a for a in ann["annotations"] if a["category_id"] == cat["id"]]
-            areas = np.array([a["bbox"][2]*a["bbox"][3] for a in anns])
-            rows.append(dict(split=split, category_id=cat["id"], name=cat["name"], images=len({a["image_id"] for a in anns}),
-                             boxes=len(anns), group_of=sum(a.get("iscrowd", 0) for a in anns),
-                             small=int((areas < 32**2).sum()), medium=int(((areas >= 32**2) & (areas < 96**2)).sum()),
-                             large=int((areas >= 96**2).sum()), median_box_px=float(np.sqrt(np.median(areas))) if len(anns) else np.nan))
+            rows.append(_class_stats(split, cat, [a for a in ann["annotations"] if a["category_id"] == cat["id"]]))
     stats = pd.DataFrame(rows)
-    train = stats[stats.split == "train"]
-    missing, few = train[train.boxes == 0].name.tolist(), train[(train.boxes > 0) & (train.boxes < min_boxes)].name.tolist()
-    if missing: warnings.warn(f"no training boxes for: {', '.join(missing)}: the model cannot learn these classes")
-    if few: warnings.warn(f"fewer than {min_boxes} training boxes for: {', '.join(few)}")
+    _warn_few_boxes(stats, min_boxes)
     return stats
 
+# %% ../nbs/01_data.ipynb #92e17248
 def plot_coco_stats(stats:pd.DataFrame, path=None):
     "Bar charts of boxes per class and split and of box sizes; saved to `path` when given"
     import matplotlib
@@ -691,10 +807,15 @@ def plot_coco_stats(stats:pd.DataFrame, path=None):
     import matplotlib.pyplot as plt
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4 + .2*stats.name.nunique()))
     stats.pivot_table(index="name", columns="split", values="boxes", sort=False).plot.barh(ax=ax1, title="boxes per class")
-    stats.groupby("name", sort=False)[["small", "medium", "large"]].sum().plot.barh(ax=ax2, stacked=True, title="box sizes (COCO area ranges)")
-    for ax in (ax1, ax2): ax.invert_yaxis(); ax.set_ylabel("")
+    sizes = stats.groupby("name", sort=False)[["small", "medium", "large"]].sum()
+    sizes.plot.barh(ax=ax2, stacked=True, title="box sizes (COCO area ranges)")
+    for ax in (ax1, ax2):
+        ax.invert_yaxis()
+        ax.set_ylabel("")
     fig.tight_layout()
-    if path: fig.savefig(path, dpi=100); plt.close(fig)
+    if path:
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
     return fig
 
 # %% ../nbs/01_data.ipynb #fa4f578b
@@ -718,28 +839,40 @@ def open_images_id(file_name:str) -> str:
     "An Open Images-style ImageID for a COCO image file: 'c0c0' and 12 hex digits of the SHA-1 of its whole relative path"
     return "c0c0" + hashlib.sha1(Path(file_name).as_posix().encode()).hexdigest()[:12]
 
-def coco_to_open_images(coco_json, image_dir, split_dir, names:dict, classes=AMENITIES) -> int:
-    """Write the boxes of the COCO categories in `names` ({COCO name: Open Images name}, names among `classes`) as an
-    Open Images V6 split, crowd regions as group-of boxes; returns the image count"""
-    coco = json.loads(Path(coco_json).read_text())
-    categories = {c["id"]: c["name"] for c in coco["categories"]}
-    mids = {c.name: c.mid for c in classes}
-    unknown = sorted(set(names.values()) - mids.keys())
-    if unknown: raise ValueError(f"not among the Open Images classes given: {unknown}")
-    images = {im["id"]: im for im in coco["images"]}
-    rows, sources = [], {}
+# %% ../nbs/01_data.ipynb #4e3735c7
+def _refuse_shared_ids(images:list):
+    "An error naming two of the COCO `images` whose file names would get the same `open_images_id`"
     ids = {}
-    for im in coco["images"]:
+    for im in images:
         other = ids.setdefault(open_images_id(im["file_name"]), im["file_name"])
         if other != im["file_name"]: raise ValueError(f"{other} and {im['file_name']} get the same id {open_images_id(other)}: rename one")
+
+# %% ../nbs/01_data.ipynb #7e317e57
+def _coco_rows(coco:dict, image_dir, names:dict, mids:dict) -> tuple:
+    "The boxes of the COCO categories in `names` as Open Images rows, and {ImageID: image path} of the images they are on"
+    categories, images = {c["id"]: c["name"] for c in coco["categories"]}, {im["id"]: im for im in coco["images"]}
+    rows, sources = [], {}
     for a in coco["annotations"]:
         name = names.get(categories[a["category_id"]])
         if name is None: continue
-        im = images[a["image_id"]]; W, H = im["width"], im["height"]; x, y, w, h = a["bbox"]
+        im = images[a["image_id"]]
+        (W, H), (x, y, w, h) = (im["width"], im["height"]), a["bbox"]
         image_id = open_images_id(im["file_name"])
         sources[image_id] = Path(image_dir)/im["file_name"]
         rows.append(dict(ImageID=image_id, LabelName=mids[name], XMin=x/W, XMax=(x + w)/W, YMin=y/H, YMax=(y + h)/H,
                          IsGroupOf=int(bool(a.get("iscrowd")))))
+    return rows, sources
+
+# %% ../nbs/01_data.ipynb #06f75599
+def coco_to_open_images(coco_json, image_dir, split_dir, names:dict, classes=AMENITIES) -> int:
+    """Write the boxes of the COCO categories in `names` ({COCO name: Open Images name}, names among `classes`) as an
+    Open Images V6 split, crowd regions as group-of boxes; returns the image count"""
+    coco = json.loads(Path(coco_json).read_text())
+    mids = {c.name: c.mid for c in classes}
+    unknown = sorted(set(names.values()) - mids.keys())
+    if unknown: raise ValueError(f"not among the Open Images classes given: {unknown}")
+    _refuse_shared_ids(coco["images"])
+    rows, sources = _coco_rows(coco, image_dir, names, mids)
     columns = ["ImageID", "LabelName", "XMin", "XMax", "YMin", "YMax", "IsGroupOf"]
     write_open_images_split(split_dir, pd.DataFrame(rows, columns=columns), sources, classes)
     return len(sources)
@@ -755,14 +888,20 @@ IMPORT_FORMATS = {"coco": fo.types.COCODetectionDataset, "voc": fo.types.VOCDete
 _LABEL_SUFFIX = {".json": "coco", ".xml": "voc or cvat", ".txt": "yolo"}
 _YOLO_NAMES = ("classes.txt", "obj.names")
 
-def _label_files(fmt:str, labels:Path) -> list:
-    "The label files of `labels` for `fmt` (one file for coco and cvat, a folder of files for voc and yolo), checked for shape and emptiness"
+# %% ../nbs/01_data.ipynb #8dded837
+def _label_candidates(fmt:str, labels:Path) -> list:
+    "The files that may be labels for `fmt` at `labels`: the file itself (coco, cvat) or those of the folder (voc, yolo)"
     if not labels.exists(): raise FileNotFoundError(f"{labels}: no such file or folder")
     single = fmt in ("coco", "cvat")
     if single and labels.is_dir(): raise ValueError(f"--format {fmt} reads one annotation file, and {labels} is a folder")
     if not single and not labels.is_dir(): raise ValueError(f"--format {fmt} reads a folder of label files, and {labels} is a file")
+    return [labels] if single else sorted(p for p in labels.iterdir() if p.is_file() and p.name not in _YOLO_NAMES)
+
+# %% ../nbs/01_data.ipynb #3b7a119d
+def _label_files(fmt:str, labels:Path) -> list:
+    "The label files of `labels` for `fmt` (one file for coco and cvat, a folder of files for voc and yolo), checked for shape and emptiness"
+    files = _label_candidates(fmt, labels)
     suffix = ".json" if fmt == "coco" else ".xml" if fmt in ("voc", "cvat") else ".txt"
-    files = [labels] if single else sorted(p for p in labels.iterdir() if p.is_file() and p.name not in _YOLO_NAMES)
     kinds = Counter(p.suffix.lower() for p in files if p.suffix.lower() in _LABEL_SUFFIX)
     if len(kinds) > 1: raise ValueError(f"{labels} mixes label formats ({', '.join(f'{n} {s}' for s, n in kinds.items())}): keep one format per folder")
     if not kinds.get(suffix):
@@ -773,6 +912,7 @@ def _label_files(fmt:str, labels:Path) -> list:
     if empty and fmt != "yolo": raise ValueError(f"{len(empty)} label files are empty: {', '.join(empty[:5])}")
     return files
 
+# %% ../nbs/01_data.ipynb #4496117b
 def _yolo_classes(labels:Path, classes) -> tuple:
     "The class names of YOLO labels in `labels`, and whether `classes` was used to name them (rather than to pick a subset)"
     import yaml
@@ -801,6 +941,7 @@ def _named_images(fmt:str, labels:Path) -> tuple:
     ids = {im["id"] for im in coco["images"]}
     return [im["file_name"] for im in coco["images"]], sum(a["image_id"] not in ids for a in coco["annotations"])
 
+# %% ../nbs/01_data.ipynb #742de022
 def _image_manifest(images:Path, names, dest:Path) -> Path:
     """A FiftyOne data manifest ({file name: path}) of every file in `images` and every name in `names`, present or not:
     FiftyOne's COCO and CVAT importers stop at the first image they cannot find; dminity counts the missing ones instead"""
@@ -809,6 +950,7 @@ def _image_manifest(images:Path, names, dest:Path) -> Path:
     dest.write_text(json.dumps(manifest))
     return dest
 
+# %% ../nbs/01_data.ipynb #9d3b0e50
 def _pick_classes(dataset, classes) -> list:
     "The class names to keep: `classes` (checked against the labels) or every class the labels use, in the importer's order"
     present = set(dataset.distinct(f"{LABEL_FIELD}.detections.label"))
@@ -817,17 +959,14 @@ def _pick_classes(dataset, classes) -> list:
         listed = dataset.default_classes or dataset.info.get("classes") or []
         return [c for c in listed if c in present] + sorted(present - set(listed))
     unknown = [c for c in classes if c not in present]
-    if len(unknown) == len(classes): raise ValueError(f"none of the classes {list(classes)} is in the labels, which have: {', '.join(sorted(present))}")
+    if len(unknown) == len(classes):
+        raise ValueError(f"none of the classes {list(classes)} is in the labels, which have: {', '.join(sorted(present))}")
     if unknown: raise ValueError(f"not in the labels: {', '.join(map(repr, unknown))}; they have: {', '.join(sorted(present))}")
     return list(classes)
 
-# %% ../nbs/01_data.ipynb #c1a0e033
-def load_labelled(fmt:str, images, labels, classes=None, name:str|None=None):
-    "A FiftyOne dataset of images labelled elsewhere: `fmt` (coco, voc, yolo, cvat) labels at `labels`, images in `images`"
-    if fmt not in IMPORT_FORMATS: raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(IMPORT_FORMATS)}")
-    images, labels = Path(images), Path(labels)
-    if not images.is_dir(): raise NotADirectoryError(f"{images}: not a folder of images")
-    _label_files(fmt, labels)
+# %% ../nbs/01_data.ipynb #f74989ee
+def _read_labels(fmt:str, images:Path, labels:Path, classes, name:str|None) -> tuple:
+    "The dataset FiftyOne's importer makes of the labels; how many annotations name unlisted images; whether `classes` named YOLO's"
     options = dict(data_path=str(images), labels_path=str(labels), label_field=LABEL_FIELD, name=name, overwrite=bool(name))
     unknown_ids, names_given = 0, False
     if fmt == "coco": options["label_types"] = "detections"
@@ -837,31 +976,55 @@ def load_labelled(fmt:str, images, labels, classes=None, name:str|None=None):
             names, unknown_ids = _named_images(fmt, labels)
             options["data_path"] = str(_image_manifest(images, names, Path(tmp)/"manifest.json"))
         dataset = fo.Dataset.from_dir(dataset_type=IMPORT_FORMATS[fmt], **options)
+    return dataset, unknown_ids, names_given
+
+# %% ../nbs/01_data.ipynb #518dd973
+def _drop_unreadable(dataset, images:Path) -> dict:
+    "Delete the samples whose image is missing or unusable, each kind named in a warning; returns {filepath: (size, orientation)}"
+    sizes = _image_sizes({p: p for p in dataset.values("filepath")}, "checking images")
+    missing = [p for p in sizes if not Path(p).exists()]
+    corrupt = [p for p in sizes if Path(p).exists() and sizes[p] is None]
+    if missing:
+        warnings.warn(f"{len(missing)} images named by the labels are missing from {images}: {', '.join(Path(p).name for p in missing[:5])}")
+    if corrupt: warnings.warn(f"{len(corrupt)} images cannot be decoded and are left out: {', '.join(Path(p).name for p in corrupt[:5])}")
+    if len(missing) + len(corrupt) == len(dataset):
+        raise ValueError(f"none of the {len(dataset)} images the labels name can be read from {images}")
+    dataset.delete_samples(dataset.select_by("filepath", missing + corrupt))
+    return sizes
+
+# %% ../nbs/01_data.ipynb #34ef826c
+def _keep_classes(dataset, classes, sizes:dict):
+    "Keep the boxes of `classes` (see `_pick_classes`), record the upright sizes, and warn about images left without a box"
+    keep = _pick_classes(dataset, classes)
+    dataset.filter_labels(LABEL_FIELD, F("label").is_in(keep), only_matches=False).save()
+    dataset.default_classes = keep
+    for sample in dataset.select_fields().iter_samples(autosave=True, progress=False):
+        (w, h), _ = sizes[sample.filepath]
+        sample.metadata = fo.ImageMetadata(width=w, height=h)
+    boxless = len(dataset) - len(dataset.match(F(f"{LABEL_FIELD}.detections").length() > 0))
+    if boxless: warnings.warn(f"{boxless} images have no box of the classes kept: they stay, as images without objects")
+
+# %% ../nbs/01_data.ipynb #c1a0e033
+def load_labelled(fmt:str, images, labels, classes=None, name:str|None=None):
+    "A FiftyOne dataset of images labelled elsewhere: `fmt` (coco, voc, yolo, cvat) labels at `labels`, images in `images`"
+    if fmt not in IMPORT_FORMATS: raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(IMPORT_FORMATS)}")
+    images, labels = Path(images), Path(labels)
+    if not images.is_dir(): raise NotADirectoryError(f"{images}: not a folder of images")
+    _label_files(fmt, labels)
+    dataset, unknown_ids, names_given = _read_labels(fmt, images, labels, classes, name)
     try:
         if dataset.has_field(f"{LABEL_FIELD}_detections"): dataset.rename_sample_field(f"{LABEL_FIELD}_detections", LABEL_FIELD)
         if unknown_ids: warnings.warn(f"{unknown_ids} annotations refer to image ids that {labels.name} does not list: left out")
         if not len(dataset): raise ValueError(f"the labels at {labels} name no image in {images}")
-        sizes = {p: _image_size(p) for p in tqdm(dataset.values("filepath"), desc="checking images", leave=False)}
-        missing = [p for p in sizes if not Path(p).exists()]
-        corrupt = [p for p in sizes if Path(p).exists() and sizes[p] is None]
-        if missing: warnings.warn(f"{len(missing)} images named by the labels are missing from {images}: {', '.join(Path(p).name for p in missing[:5])}")
-        if corrupt: warnings.warn(f"{len(corrupt)} images cannot be decoded and are left out: {', '.join(Path(p).name for p in corrupt[:5])}")
-        if len(missing) + len(corrupt) == len(dataset): raise ValueError(f"none of the {len(dataset)} images the labels name can be read from {images}")
-        dataset.delete_samples(dataset.select_by("filepath", missing + corrupt))
-        keep = _pick_classes(dataset, None if names_given else classes)
-        dataset.filter_labels(LABEL_FIELD, F("label").is_in(keep), only_matches=False).save()
-        dataset.default_classes = keep
-        for sample in dataset.select_fields().iter_samples(autosave=True, progress=False):
-            (w, h), _ = sizes[sample.filepath]
-            sample.metadata = fo.ImageMetadata(width=w, height=h)
-        boxless = len(dataset) - len(dataset.match(F(f"{LABEL_FIELD}.detections").length() > 0))
-        if boxless: warnings.warn(f"{boxless} images have no box of the classes kept: they stay, as images without objects")
+        sizes = _drop_unreadable(dataset, images)
+        _keep_classes(dataset, None if names_given else classes, sizes)
         _clean_and_save(dataset)
     except BaseException:
         dataset.delete()
         raise
     return dataset
 
+# %% ../nbs/01_data.ipynb #c86ca994
 def import_labelled(fmt:str, images, labels, out_dir, classes=None, val_fraction:float=0.2, seed:int=51,
                     overwrite:bool=False, name:str|None=None) -> pd.DataFrame:
     "A dataset labelled elsewhere to a COCO export in `out_dir` for YOLOX, split train/val; returns its statistics"

@@ -7,19 +7,18 @@ Docs: https://dminity.github.io/dminity/model.html.md"""
 # %% ../nbs/02_model.ipynb #07d7c090
 from __future__ import annotations
 
-import copy, dataclasses, hashlib, io, os, tempfile, urllib.error, urllib.request
+import copy, dataclasses, hashlib, io, os, urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 from yolox.config import YoloxConfig
 from yolox.models import YoloxModule
 from fastcore.basics import patch
 from yolox.utils import load_checkpoint
 
-from .core import TrainConfig, default_phases, parse_loggers
+from .core import TrainConfig, UserError, default_phases, parse_loggers
 
 # %% auto #0
 __all__ = ['VARIANTS', 'STEM_KEY', 'CLASS_PREDICTION_PREFIX', 'OFFICIAL_CHECKPOINT_URL', 'OFFICIAL_SHA256', 'variant_config',
@@ -74,7 +73,6 @@ def resolved(self:TrainConfig) -> TrainConfig:
 
 # %% ../nbs/02_model.ipynb #750b9390
 STEM_KEY = "backbone.backbone.stem.conv.conv.weight"
-CLASS_PREDICTION_PREFIX = "head.cls_preds."
 
 def checkpoint_variant(state_dict:dict) -> str|None:
     "The variant whose stem width matches `state_dict`, or None"
@@ -82,6 +80,9 @@ def checkpoint_variant(state_dict:dict) -> str|None:
     if stem is None: return None
     widths = {int(64*variant_config(v, 1).width): v for v in VARIANTS}
     return widths.get(stem.shape[0])
+
+# %% ../nbs/02_model.ipynb #62911008
+CLASS_PREDICTION_PREFIX = "head.cls_preds."
 
 def checkpoint_num_classes(state_dict:dict) -> int|None:
     "The number of classes the class predictions of `state_dict` output, or None"
@@ -96,6 +97,7 @@ class LoadReport:
     num_classes: int|None
     skipped: list = field(default_factory=list)
 
+# %% ../nbs/02_model.ipynb #8b4139ea
 def checkpoint_state_dict(checkpoint) -> dict:
     "The model state dict in `checkpoint`: a path, a `{'model': state_dict}` dict or a bare state dict"
     if isinstance(checkpoint, (str, os.PathLike)):
@@ -106,6 +108,15 @@ def checkpoint_state_dict(checkpoint) -> dict:
     if isinstance(checkpoint, dict) and checkpoint and all(isinstance(v, torch.Tensor) for v in checkpoint.values()): return checkpoint
     raise ValueError("not a YOLOX checkpoint: expected a state dict or a dict with a 'model' state dict")
 
+# %% ../nbs/02_model.ipynb #b90be2fc
+def _misfits(theirs:dict, ours:dict, skipped:list) -> list:
+    "What keeps the state dict `theirs` from fitting `ours`, class predictions in `skipped` aside: one line per kind"
+    missing, unexpected = sorted(ours.keys() - theirs.keys()), sorted(theirs.keys() - ours.keys())
+    misshapen = sorted(k for k in ours.keys() & theirs.keys() if ours[k].shape != theirs[k].shape and k not in skipped)
+    return [f"{name}: {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}"
+            for name, keys in (("missing", missing), ("unexpected", unexpected), ("other shape", misshapen)) if keys]
+
+# %% ../nbs/02_model.ipynb #6cba677b
 def load_weights(model:YoloxModule, checkpoint) -> LoadReport:
     "Load `checkpoint` into `model`; with another class count, the class predictions stay initialised"
     source = checkpoint if isinstance(checkpoint, (str, os.PathLike)) else "the checkpoint"
@@ -115,12 +126,9 @@ def load_weights(model:YoloxModule, checkpoint) -> LoadReport:
     if report.variant != model_variant:
         raise ValueError(f"{source} holds a {report.variant or 'non-YOLOX'} model, but the model is {model_variant}: "
                          f"build a {report.variant} model or use a {model_variant} checkpoint")
-    missing, unexpected = sorted(ours.keys() - theirs.keys()), sorted(theirs.keys() - ours.keys())
-    misshapen = sorted(k for k in ours.keys() & theirs.keys() if ours[k].shape != theirs[k].shape)
-    report.skipped = [k for k in misshapen if k.startswith(CLASS_PREDICTION_PREFIX)]
-    problems = [f"{name}: {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}"
-                for name, keys in (("missing", missing), ("unexpected", unexpected),
-                                   ("other shape", [k for k in misshapen if k not in report.skipped])) if keys]
+    report.skipped = sorted(k for k in ours.keys() & theirs.keys()
+                            if k.startswith(CLASS_PREDICTION_PREFIX) and ours[k].shape != theirs[k].shape)
+    problems = _misfits(theirs, ours, report.skipped)
     if problems: raise ValueError(f"{source} does not fit the {model_variant} model: " + "; ".join(problems))
     model.load_state_dict({k: v for k, v in theirs.items() if k not in report.skipped}, strict=False)
     return report
@@ -136,48 +144,41 @@ OFFICIAL_SHA256 = {  # of the 0.1.1rc0 release files
     "yolox_x": "5652330b6ae860043f091b8f550a60c10e1129f416edfdb65c259be6caf355cf",
 }
 
+# %% ../nbs/02_model.ipynb #55c50574
 def checkpoint_cache() -> Path:
     "Where official checkpoints are kept: `$DMINITY_CACHE/checkpoints`, by default under `~/.cache/dminity`"
     return Path(os.environ.get("DMINITY_CACHE", Path.home()/".cache"/"dminity"))/"checkpoints"
 
-def sha256_of(path, chunk:int=1 << 20) -> str:
+def sha256_of(path) -> str:
     "The SHA-256 of the file at `path`, as hex"
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk): h.update(block)
-    return h.hexdigest()
+    with open(path, "rb") as f: return hashlib.file_digest(f, "sha256").hexdigest()
 
-def _download(url:str, dest:Path, timeout:float=60):
-    "Stream `url` to `dest`, with a progress bar; a short or failed transfer raises"
-    with urllib.request.urlopen(url, timeout=timeout) as response, open(dest, "wb") as f:
-        total = int(response.headers.get("Content-Length") or 0)
-        done = 0
-        with tqdm(total=total or None, unit="B", unit_scale=True, desc=f"downloading {Path(url).name}", leave=False) as bar:
-            while block := response.read(1 << 20):
-                f.write(block); done += len(block); bar.update(len(block))
-    if total and done != total: raise OSError(f"the download of {url} stopped after {done} of {total} bytes")
+# %% ../nbs/02_model.ipynb #f39b7724
+def _download(url:str, dest:Path, sha256:str):
+    "Fetch `url` to `dest` when its SHA-256 is `sha256`; nothing is left at `dest` otherwise"
+    from torch.hub import download_url_to_file
+    try: download_url_to_file(url, str(dest), hash_prefix=sha256, progress=True)
+    except (urllib.error.URLError, OSError) as e: raise UserError(f"could not download {url}: {e}") from e
+    except RuntimeError as e:
+        if "invalid hash value" not in str(e): raise
+        raise UserError(f"{url} is not the expected file (SHA-256 {sha256}; changed, or cut short): not using it") from None
 
+# %% ../nbs/02_model.ipynb #23449a3b
 def official_checkpoint(variant:str, cache_dir=None, base_url:str|None=None, sha256:str|None=None) -> Path:
     "The verified official checkpoint of `variant`, downloaded into `cache_dir` unless already there"
     if variant not in OFFICIAL_SHA256: raise ValueError(f"no official checkpoint named {variant!r}: choose one of {', '.join(VARIANTS)}")
     expected = sha256 or OFFICIAL_SHA256[variant]
-    cache_dir = Path(cache_dir or checkpoint_cache()); cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = Path(cache_dir or checkpoint_cache())
+    cache_dir.mkdir(parents=True, exist_ok=True)
     dest = cache_dir/f"{variant}.pth"
     if dest.exists():
         if sha256_of(dest) == expected: return dest
         dest.unlink()  # a file that does not match is not ours to trust: fetch it again
-    url = f"{(base_url or os.environ.get('DMINITY_CHECKPOINT_URL') or OFFICIAL_CHECKPOINT_URL).rstrip('/')}/{variant}.pth"
-    fd, partial = tempfile.mkstemp(dir=cache_dir, prefix=f".{variant}.", suffix=".partial"); os.close(fd)
-    try:
-        try: _download(url, Path(partial))
-        except (urllib.error.URLError, OSError) as e: raise RuntimeError(f"could not download {url}: {e}") from e
-        actual = sha256_of(partial)
-        if actual != expected: raise RuntimeError(f"{url} has SHA-256 {actual}, not the expected {expected}: not using it")
-        os.replace(partial, dest)
-    finally:
-        if os.path.exists(partial): os.unlink(partial)
+    base = base_url or os.environ.get("DMINITY_CHECKPOINT_URL") or OFFICIAL_CHECKPOINT_URL
+    _download(f"{base.rstrip('/')}/{variant}.pth", dest, expected)
     return dest
 
+# %% ../nbs/02_model.ipynb #43c068b8
 def resolve_checkpoint(ckpt) -> Path:
     "The checkpoint file meant by `ckpt`: an existing file, or the name of an official checkpoint (fetched if needed)"
     if Path(ckpt).is_file(): return Path(ckpt)
@@ -191,6 +192,7 @@ def model_info(model:nn.Module, input_size=(640, 640)) -> dict:
     stride = 64
     probe = copy.deepcopy(model).eval()
     macs, params = profile(probe, inputs=(torch.zeros(1, 3, stride, stride),), verbose=False)
-    buffer = io.BytesIO(); torch.save(model.state_dict(), buffer)
+    weights = io.BytesIO()
+    torch.save(model.state_dict(), weights)
     return {"params_m": params/1e6, "gflops": 2*macs/1e9*input_size[0]*input_size[1]/stride**2,
-            "size_mb": buffer.getbuffer().nbytes/1e6}
+            "size_mb": weights.getbuffer().nbytes/1e6}

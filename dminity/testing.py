@@ -13,7 +13,7 @@ from pathlib import Path
 from .core import RunPaths
 
 # %% auto #0
-__all__ = ['small_trained_run']
+__all__ = ['small_trained_run', 'coco_boxes', 'dataset_boxes', 'max_box_difference']
 
 # %% ../nbs/00a_testing.ipynb #7760730c
 def small_trained_run(folder, epochs:int=2, export:bool=False, int8:bool=False, **settings) -> RunPaths:
@@ -41,3 +41,44 @@ def _export(run:RunPaths, int8:bool, data) -> None:
     from dminity.quantize import quantize_openvino
     export_run(run)
     if int8: quantize_openvino(run.openvino("fp32"), run.openvino("int8"), data, calibration_size=16)
+
+# %% ../nbs/00a_testing.ipynb #a6f8002a
+def coco_boxes(coco_dir, split:str="train") -> dict:
+    "{file name: sorted [(class name, x, y, w, h)]} of a COCO split written by `dminity.data.export_coco`"
+    import json
+    from dminity.core import coco_annotations
+    ann = json.loads(coco_annotations(coco_dir, split).read_text())
+    names = {c["id"]: c["name"] for c in ann["categories"]}
+    files = {im["id"]: im["file_name"] for im in ann["images"]}
+    boxes = {f: [] for f in files.values()}
+    for a in ann["annotations"]: boxes[files[a["image_id"]]].append((names[a["category_id"]], *a["bbox"]))
+    return {f: sorted(b) for f, b in boxes.items()}
+
+# %% ../nbs/00a_testing.ipynb #4f79de6d
+def dataset_boxes(view) -> dict:
+    "{file name: sorted [(class name, x, y, w, h)]} in pixels, from a FiftyOne view of `dminity.data`'s label field with image metadata"
+    from dminity.data import LABEL_FIELD
+    out = {}
+    for s in view.select_fields([LABEL_FIELD, "metadata"]):
+        W, H = s.metadata.width, s.metadata.height
+        dets = s[LABEL_FIELD].detections if s[LABEL_FIELD] else []
+        out[Path(s.filepath).name] = sorted((d.label, d.bounding_box[0]*W, d.bounding_box[1]*H, d.bounding_box[2]*W, d.bounding_box[3]*H)
+                                            for d in dets)
+    return out
+
+# %% ../nbs/00a_testing.ipynb #6406e24d
+def max_box_difference(a:dict, b:dict) -> float:
+    """The largest coordinate difference, in pixels, between two {file: boxes} with the same files, classes and counts,
+    each box paired with its closest of the same class (rounding can reorder boxes that nearly tie)"""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+    if a.keys() != b.keys(): raise ValueError(f"different images: {sorted(a.keys() ^ b.keys())[:5]}")
+    worst = 0.
+    for f in a:
+        if sorted(x[0] for x in a[f]) != sorted(x[0] for x in b[f]): raise ValueError(f"{f}: classes differ: {a[f]} vs {b[f]}")
+        for name in {x[0] for x in a[f]}:
+            p, q = (np.array([x[1:] for x in boxes[f] if x[0] == name], dtype=float) for boxes in (a, b))
+            cost = np.abs(p[:, None] - q[None]).max(-1)
+            rows, cols = linear_sum_assignment(cost)
+            worst = max(worst, float(cost[rows, cols].max()))
+    return worst
