@@ -7,14 +7,115 @@ Docs: https://dminity.github.io/dminity/cli.html.md"""
 # %% ../nbs/11_cli.ipynb #ad2b515f
 from __future__ import annotations
 
-import argparse, contextlib, json, os, sys, time, warnings
+import argparse, dataclasses, inspect, json, os, shutil, sys, time, types, uuid, warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated, Literal, get_args, get_origin
+
+from fastcore.basics import patch
+from fastcore.docments import ann_parts, docments
+from .core import RunPaths, TrainConfig, UserError, mark_folder, refuse_occupied
 
 # %% auto #0
-__all__ = ['IMPORT_FORMAT_NAMES', 'DEMO_STEPS', 'TRAIN_FLAG_HELP', 'USER_ERRORS', 'cmd_download', 'cmd_stats', 'cmd_import',
-           'Steps', 'cmd_demo', 'annotate_examples', 'cmd_train', 'cmd_eval', 'cmd_compare', 'cmd_check',
-           'cmd_bench_simota', 'cmd_export', 'cmd_quantize', 'cmd_predict', 'cv2_write', 'cmd_bench', 'cmd_app',
-           'build_parser', 'main']
+__all__ = ['COMMANDS', 'JsonFile', 'USER_ERRORS', 'DEMO_STEPS', 'command', 'add_config_flags', 'add_command', 'build_parser',
+           'main', 'Steps', 'annotate_examples', 'cv2_write', 'run_demo', 'cmd_demo', 'cmd_download', 'cmd_stats',
+           'cmd_import', 'cmd_check', 'cmd_train', 'cmd_bench_simota', 'cmd_eval', 'cmd_compare', 'cmd_export',
+           'cmd_quantize', 'cmd_predict', 'cmd_bench', 'cmd_app']
+
+# %% ../nbs/11_cli.ipynb #665814c7
+def _without_none(anno):
+    "`anno` without `None` in it: `int|None` is `int`"
+    if not isinstance(anno, types.UnionType): return anno
+    kept = [a for a in get_args(anno) if a is not type(None)]
+    return kept[0] if len(kept) == 1 else anno
+
+# %% ../nbs/11_cli.ipynb #7bc9406f
+def _type_settings(anno, default) -> dict:
+    "The `add_argument` settings that the type `anno` of a parameter defaulting to `default` asks for"
+    anno = _without_none(anno)
+    origin, args = get_origin(anno), get_args(anno)
+    if anno is bool:
+        if default is True: raise ValueError("a switch cannot default to True: give False, or None for --x/--no-x")
+        return dict(action="store_true") if default is False else dict(action=argparse.BooleanOptionalAction)
+    if anno is list or origin is list: return dict(nargs="+") | (_type_settings(args[0], None) if args else {})
+    if origin is tuple and len(args) == 2: return dict(nargs=2, type=args[0], metavar=("LOW", "HIGH"))  # a range
+    if origin is Literal: return dict(choices=args)
+    return dict(type=anno) if anno in (int, float) else {}
+
+# %% ../nbs/11_cli.ipynb #e2f770ac
+def _help(comment:str|None, default) -> str:
+    "The help of a parameter: its `comment`, and its `default` unless there is none to show or the comment gives it"
+    comment = comment or ""
+    if any(default is d for d in (None, False, inspect.Parameter.empty)) or default == "" or "default" in comment: return comment
+    shown = " ".join(map(str, default)) if isinstance(default, (list, tuple)) else default
+    return f"{comment} (default: {shown})"
+
+# %% ../nbs/11_cli.ipynb #80454290
+def _argument(name:str, anno, default, kind) -> tuple:
+    "The names and `add_argument` settings (but the help) of the parameter `name`: positional, a required flag or a flag"
+    anno, meta = ann_parts(anno)
+    extra = {k: v for m in meta if isinstance(m, dict) for k, v in m.items()}
+    empty = default is inspect.Parameter.empty
+    settings = _type_settings(anno, None if empty else default) | extra
+    if empty and kind is inspect.Parameter.POSITIONAL_OR_KEYWORD: return [name], settings
+    return ["--" + name.replace("_", "-")], settings | (dict(required=True) if empty else dict(default=default))
+
+# %% ../nbs/11_cli.ipynb #b234591f
+COMMANDS = {}  # the subcommands of `dminity`: name -> function
+
+def command(func):
+    "Make `func`, named `cmd_<name>`, the subcommand `dminity <name>` (underscores spelt as dashes)"
+    COMMANDS[func.__name__.removeprefix("cmd_").replace("_", "-")] = func
+    return func
+
+# %% ../nbs/11_cli.ipynb #68908001
+JsonFile = Annotated[str, dict(metavar="FILE")]  # where a command writes its figures as JSON ('-': standard output)
+
+# %% ../nbs/11_cli.ipynb #3153d916
+def add_config_flags(parser, config) -> None:
+    "A flag for each field of the dataclass `config`, its comment the help; None when not given, so only what is given overrides"
+    for name, p in docments(config, full=True, returns=False, eval_str=True).items():
+        names, settings = _argument(name, p.anno, None, inspect.Parameter.KEYWORD_ONLY)
+        parser.add_argument(*names, **settings, help=_help(p.docment, p.default))
+
+# %% ../nbs/11_cli.ipynb #aefbc27c
+def add_command(subparsers, name:str, func) -> argparse.ArgumentParser:
+    "Add the subcommand `name` that runs `func`, its arguments read off `func`'s signature (the rules above)"
+    summary, _, details = inspect.getdoc(func).partition("\n\n")
+    parser = subparsers.add_parser(name, help=summary, description=details or summary)
+    for arg, p in docments(func, full=True, returns=False, eval_str=True).items():
+        if p.kind is inspect.Parameter.VAR_KEYWORD: add_config_flags(parser, p.anno)
+        else:
+            names, settings = _argument(arg, p.anno, p.default, p.kind)
+            parser.add_argument(*names, **settings, help=_help(p.docment, p.default))
+    parser.set_defaults(func=func)
+    return parser
+
+# %% ../nbs/11_cli.ipynb #208285e8
+def build_parser() -> argparse.ArgumentParser:
+    "The parser of `dminity`: a subcommand for each of `COMMANDS`"
+    parser = argparse.ArgumentParser(prog="dminity", description="Home-amenity detection with YOLOX, from Open Images to a quantized CPU model.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, func in COMMANDS.items(): add_command(subparsers, name, func)
+    return parser
+
+# %% ../nbs/11_cli.ipynb #18d8dcce
+USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError, UserError)
+
+def main(argv=None) -> int:
+    "Run the `dminity` command with `argv` (default: the command line); returns the exit status"
+    args = vars(build_parser().parse_args(argv))
+    command, func = args.pop("command"), args.pop("func")
+    os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")  # FiftyOne's bundled MongoDB is older than it likes; it works
+    warnings.formatwarning = lambda message, category, *_: f"dminity {command}: warning: {message}\n"
+    try: status = func(**args)
+    except USER_ERRORS as e:
+        if int(os.environ.get("RANK", 0)) == 0: print(f"dminity {command}: error: {e}", file=sys.stderr)  # once, not per process
+        return 1
+    except KeyboardInterrupt:
+        print(f"dminity {command}: interrupted", file=sys.stderr)
+        return 130
+    return status or 0
 
 # %% ../nbs/11_cli.ipynb #bac8a767
 def _write_json(figures, dest):
@@ -23,127 +124,86 @@ def _write_json(figures, dest):
     if dest == "-": print(text)
     else: Path(dest).write_text(text + "\n")
 
-def _report(stats, args):
-    "Print the statistics of a COCO export as a table, and write them as JSON when asked"
-    print(stats.to_string(index=False))
-    if args.json: _write_json(stats.to_dict(orient="records"), args.json)
-
-def cmd_download(args):
-    from dminity.data import prepare_data
-    stats = prepare_data(args.zoo_dir, args.classes, args.out, splits=args.splits, max_samples=args.max_samples or None,
-                         fetch=not args.offline, val_fraction=args.val_fraction, seed=args.seed, overwrite=args.overwrite)
-    _report(stats, args)
-    print(f"COCO dataset written to {args.out}")
-
-def cmd_stats(args):
-    from dminity.data import coco_stats, plot_coco_stats
-    stats = coco_stats(args.data_dir, min_boxes=args.min_boxes)
-    _report(stats, args)
-    if args.plot: plot_coco_stats(stats, args.plot); print(f"plot written to {args.plot}")
-
-# %% ../nbs/11_cli.ipynb #c1a0f002
-IMPORT_FORMAT_NAMES = ("coco", "voc", "yolo", "cvat")  # the keys of dminity.data.IMPORT_FORMATS (the parser must not load FiftyOne)
-
-def cmd_import(args):
-    from dminity.data import import_labelled
-    stats = import_labelled(args.format, args.images, args.labels, args.out, classes=args.classes, val_fraction=args.val_fraction,
-                            seed=args.seed, overwrite=args.overwrite)
-    _report(stats, args)
-    print(f"COCO dataset written to {args.out}")
-
-def _add_import_commands(sub):
-    i = sub.add_parser("import", help="a dataset labelled elsewhere (COCO, VOC, YOLO, CVAT) to a COCO dataset for YOLOX",
-                       description="Import images and their labels (a CVAT/Label Studio COCO export, Pascal VOC XML, YOLO txt or CVAT XML) "
-                                   "through FiftyOne, split them into train/val and export them in the COCO layout YOLOX reads.")
-    i.add_argument("--format", required=True, choices=IMPORT_FORMAT_NAMES, help="the labels' format")
-    i.add_argument("--images", required=True, help="the folder of images")
-    i.add_argument("--labels", required=True, help="the annotation file (coco: e.g. annotations/instances_default.json; cvat: annotations.xml) "
-                                                   "or folder of label files (voc: .xml; yolo: .txt)")
-    i.add_argument("--out", required=True, help="the folder the COCO dataset is written to")
-    i.add_argument("--classes", nargs="+", metavar="NAME", help="keep only these classes, in this order (YOLO labels without a class file: "
-                                                                "the names of class 0, 1, ...)")
-    i.add_argument("--val-fraction", type=float, default=0.2, help="validation share (default: 0.2)")
-    i.add_argument("--seed", type=int, default=51, help="seed of the split (default: 51)")
-    i.add_argument("--overwrite", action="store_true", help="replace --out if it already holds files")
-    i.add_argument("--json", metavar="FILE", help="also write the statistics as JSON to FILE ('-': standard output)")
-    i.set_defaults(func=cmd_import)
-
 # %% ../nbs/11_cli.ipynb #e0b4b026
 class Steps:
     "Numbered steps of a long command: each says what it does when it starts, and how long it took when it ends"
     def __init__(self, names): self.names, self.seconds = list(names), {}
 
-    @contextlib.contextmanager
-    def __call__(self, name:str, what:str):
-        print(f"[{self.names.index(name) + 1}/{len(self.names)}] {what}", flush=True)
-        started = time.perf_counter()
-        yield
-        self.seconds[name] = round(time.perf_counter() - started, 1)
-        print(f"      {name}: {self.seconds[name]:.0f} s", flush=True)
+# %% ../nbs/11_cli.ipynb #69bed704
+@patch
+@contextmanager
+def __call__(self:Steps, name:str, what:str):
+    "Announce the step `name` as `[i/n] what`, run it, then say and keep (in `seconds`) how long it took"
+    print(f"[{self.names.index(name) + 1}/{len(self.names)}] {what}", flush=True)
+    started = time.perf_counter()
+    yield
+    self.seconds[name] = round(time.perf_counter() - started, 1)
+    print(f"      {name}: {self.seconds[name]:.0f} s", flush=True)
 
+# %% ../nbs/11_cli.ipynb #0af172d6
 DEMO_STEPS = ("data", "train", "evaluate", "export", "quantize", "bench")
 
-# %% ../nbs/11_cli.ipynb #c482ee48
-def cmd_demo(args):
-    import shutil
-    from dminity.benchmark import bench_run, summary_table, write_report
-    from dminity.core import RunPaths, mark_folder, refuse_occupied
-    from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
-    from dminity.evaluate import evaluate_run
-    from dminity.export import export_run
-    from dminity.quantize import quantize_run
-    from dminity.train import demo_config, train
-    started, steps, figures = time.perf_counter(), Steps(DEMO_STEPS), {}
-    run, data = RunPaths(args.run), Path(args.data_dir)
-    demo_config(data/"coco", quick=args.quick).resolved()  # the settings, then both folders, before anything is written
+def _demo_images(quick:bool) -> tuple:
+    "How many training and validation images the demo draws"
+    return (48, 16) if quick else (240, 60)
+
+# %% ../nbs/11_cli.ipynb #21c1532d
+def _check_demo_folders(run:RunPaths, data:Path, config:TrainConfig) -> None:
+    "Refuse at once a bad setting, or a `run` or `data` folder that is neither empty nor an earlier demo's"
+    config.resolved()
     refuse_occupied(data, overwrite=True, kind="demo dataset")  # replaced only when it is an earlier demo's data
     refuse_occupied(run.root, overwrite=True, kind="run")
-    with steps("data", f"drawing the demo dataset and importing it through FiftyOne into {data/'coco'}"):
-        if data.exists(): shutil.rmtree(data)
-        mark_folder(data, "demo dataset")
-        n_train, n_val = (48, 16) if args.quick else (240, 60)
-        zoo = make_demo_open_images(data/"open-images", n_train=n_train, n_val=n_val)
-        stats = prepare_data(zoo, list(DEMO_CLASSES), data/"coco", max_samples=None, overwrite=True)
-        print(stats.to_string(index=False))
-        figures["data"] = stats.to_dict(orient="records")
-    config = demo_config(data/"coco", quick=args.quick)
-    with steps("train", f"training YOLOX-nano for {config.epochs} epochs at {config.input_size} pixels into {run.root}"):
-        metrics = train(config, run.root, overwrite=True)
-        figures["train"] = {k: metrics[k] for k in ("epoch", "train/loss", "val/mAP50_95", "val/mAP50") if k in metrics}
-    with steps("evaluate", "evaluating the best checkpoint on the validation split"):
-        (run.root/"eval").mkdir(exist_ok=True)
-        evaluation = evaluate_run(run, json_path=run.root/"eval"/"val.json")
-        print(f"mAP50:95 {evaluation['map50_95']:.4f}, mAP50 {evaluation['map50']:.4f}, precision {evaluation['precision']:.3f} "
-              f"and recall {evaluation['recall']:.3f} at score {evaluation['score_threshold']}")
-        figures["evaluate"] = {k: evaluation[k] for k in ("map50_95", "map50", "precision", "recall", "ms_per_image")}
-        figures["evaluate"] |= {"f1_threshold": evaluation["f1"]["threshold"], "f1": evaluation["f1"]["f1"]}
-    with steps("export", "exporting ONNX and OpenVINO FP32/FP16"):
-        figures["export"] = export_run(run)["size_mb"]
-    with steps("quantize", "quantizing to INT8 with NNCF and measuring mAP before and after"):
-        quantized = quantize_run(run, calibration_size=n_train)
-        print(f"mAP50:95 FP32 {quantized['map50_95_fp32']:.4f} -> INT8 {quantized['map50_95_int8']:.4f} ({quantized['drop_points']:+.2f} points lost)")
-        figures["quantize"] = quantized
-    with steps("bench", "benchmarking PyTorch, ONNX Runtime and OpenVINO FP32/FP16/INT8, model-only and end to end"):
-        bench = bench_run(run, quick=args.quick)
-        report = write_report(run.root, bench)
-        print(summary_table(bench["rows"]), end="")
-        fastest = max((r for r in bench["rows"] if r["scope"] == "end_to_end"), key=lambda r: r["fps"])
-        figures["bench"] = {"report": str(report), "fastest_end_to_end": {k: fastest[k] for k in ("backend", "mode", "fps", "latency_ms_median")}}
-    examples, own = annotate_examples(run.openvino("int8"), data/"coco"/"val2017", run.root/"examples")
-    figures |= {"seconds": steps.seconds, "total_seconds": round(time.perf_counter() - started, 1), "examples": [str(p) for p in examples]}
-    _write_json(figures, run.root/"demo.json")
-    if args.json: _write_json(figures, args.json)
-    print(f"\nThe demo took {figures['total_seconds']/60:.1f} minutes. In {run.root}: checkpoints/best.pth, eval/val.json, "
-          f"export/ (model.onnx, fp32.xml, fp16.xml, int8.xml), bench.json, report.md, demo.json. Look at:\n"
-          f"  {run.root/'eval'/'report.md'}: mAP50 {evaluation['map50']:.3f}, and the score threshold that maximises F1 (plotted)\n"
-          f"  {run.root/'examples'}/: {len(examples)} validation images (drawn rooms) with what the INT8 model finds at its own "
-          f"threshold, {own['threshold']:.3f} ({own['source']})\n"
-          f"  {report}: speed of every backend on this CPU\n"
-          f"  dminity app --run {run.root}    the amenity finder in the browser: try an example, or upload a photo\n"
-          f"  dminity predict --model {run.openvino('int8')} {data/'coco'/'val2017'} --out predictions")
+
+# %% ../nbs/11_cli.ipynb #db9abd36
+def _demo_data(data:Path, quick:bool) -> list:
+    "Draw the demo dataset in the Open Images layout into `data/open-images` and import it into `data/coco`; its statistics"
+    from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
+    if data.exists(): shutil.rmtree(data)
+    mark_folder(data, "demo dataset")
+    n_train, n_val = _demo_images(quick)
+    zoo = make_demo_open_images(data/"open-images", n_train=n_train, n_val=n_val)
+    stats = prepare_data(zoo, list(DEMO_CLASSES), data/"coco", max_samples=None, overwrite=True)
+    print(stats.to_string(index=False))
+    return stats.to_dict(orient="records")
+
+# %% ../nbs/11_cli.ipynb #8991ca79
+def _demo_train(run:RunPaths, config:TrainConfig) -> dict:
+    "Train `config` into `run`; the last epoch's loss and mAP"
+    from dminity.train import train
+    metrics = train(config, run.root, overwrite=True)
+    return {k: metrics[k] for k in ("epoch", "train/loss", "val/mAP50_95", "val/mAP50") if k in metrics}
+
+# %% ../nbs/11_cli.ipynb #8b1024f6
+def _demo_evaluate(run:RunPaths) -> dict:
+    "Evaluate the best checkpoint of `run` on the validation split into `run.evaluations`; the main figures"
+    from dminity.evaluate import evaluate_run
+    run.evaluations.mkdir(exist_ok=True)
+    e = evaluate_run(run, json_path=run.evaluations/"val.json")
+    print(f"mAP50:95 {e['mAP50_95']:.4f}, mAP50 {e['mAP50']:.4f}, precision {e['precision']:.3f} "
+          f"and recall {e['recall']:.3f} at score {e['score_threshold']}")
+    figures = {k: e[k] for k in ("mAP50_95", "mAP50", "precision", "recall", "ms_per_image")}
+    return figures | {"f1_threshold": e["f1"]["threshold"], "f1": e["f1"]["f1"]}
+
+# %% ../nbs/11_cli.ipynb #9f4c2442
+def _demo_quantize(run:RunPaths, quick:bool) -> dict:
+    "Quantize `run` to INT8 and measure mAP before and after; the figures"
+    from dminity.quantize import quantize_run
+    q = quantize_run(run, calibration_size=_demo_images(quick)[0])
+    print(f"mAP50:95 FP32 {q['mAP50_95_fp32']:.4f} -> INT8 {q['mAP50_95_int8']:.4f} ({q['drop_points']:+.2f} points lost)")
+    return q
+
+# %% ../nbs/11_cli.ipynb #d91b507a
+def _demo_bench(run:RunPaths, quick:bool) -> dict:
+    "Benchmark every backend of `run` and write its report; where the report is, and the fastest end to end"
+    from dminity.benchmark import bench_run, summary_table, write_report
+    bench = bench_run(run, quick=quick)
+    report = write_report(run.root, bench)
+    print(summary_table(bench["rows"]), end="")
+    fastest = max((r for r in bench["rows"] if r["scope"] == "end_to_end"), key=lambda r: r["fps"])
+    return {"report": str(report), "fastest_end_to_end": {k: fastest[k] for k in ("backend", "mode", "fps", "latency_ms_median")}}
 
 # %% ../nbs/11_cli.ipynb #11a0cd01
-def annotate_examples(model, folder, out, n:int=4) -> list:
+def annotate_examples(model, folder, out, n:int=4) -> tuple:
     "The first `n` images of `folder` with what `model` finds at its own score threshold drawn on them, written to `out`: (paths, threshold)"
     from dminity.infer import Predictor, draw, image_files, read_image
     predictor, out = Predictor(model), Path(out)
@@ -154,39 +214,177 @@ def annotate_examples(model, folder, out, n:int=4) -> list:
         written.append(out/Path(det.image).name)
     return written, predictor.own_threshold
 
+# %% ../nbs/11_cli.ipynb #971a1a5e
+def cv2_write(path, image) -> None:
+    "Write the OpenCV `image` (BGR) to `path`, its format from the suffix; an error when it could not be written"
+    import cv2
+    if not cv2.imwrite(str(path), image): raise UserError(f"could not write {path}")
+
+# %% ../nbs/11_cli.ipynb #ff92ba4e
+def _print_demo_end(run:RunPaths, data:Path, figures:dict, own:dict) -> None:
+    "Where the demo put what, and the commands to try next; `own`: the INT8 model's own score threshold"
+    print(f"\nThe demo took {figures['total_seconds']/60:.1f} minutes. In {run.root}: checkpoints/best.pth, eval/val.json, "
+          f"export/ (model.onnx, fp32.xml, fp16.xml, int8.xml), bench.json, report.md, demo.json. Look at:\n"
+          f"  {run.evaluations/'report.md'}: mAP50 {figures['evaluate']['mAP50']:.3f}, and the score threshold that maximises F1 (plotted)\n"
+          f"  {run.examples}/: {len(figures['examples'])} validation images (drawn rooms) with what the INT8 model finds at its own "
+          f"threshold, {own['threshold']:.3f} ({own['source']})\n"
+          f"  {figures['bench']['report']}: speed of every backend on this CPU\n"
+          f"  dminity app --run {run.root}    the amenity finder in the browser: try an example, or upload a photo\n"
+          f"  dminity predict --model {run.openvino('int8')} {data/'coco'/'val2017'} --out predictions")
+
+# %% ../nbs/11_cli.ipynb #c482ee48
+def run_demo(run="runs/demo", data_dir="data/demo", quick:bool=False) -> dict:
+    "The whole path on the demo data in `data_dir`, into the run folder `run`; returns the figures of every step"
+    from dminity.export import export_run
+    from dminity.train import demo_config
+    started, steps, run, data = time.perf_counter(), Steps(DEMO_STEPS), RunPaths(run), Path(data_dir)
+    config, figures = demo_config(data/"coco", quick=quick), {}
+    _check_demo_folders(run, data, config)
+    with steps("data", f"drawing the demo dataset and importing it through FiftyOne into {data/'coco'}"):
+        figures["data"] = _demo_data(data, quick)
+    with steps("train", f"training YOLOX-nano for {config.epochs} epochs at {config.input_size} pixels into {run.root}"):
+        figures["train"] = _demo_train(run, config)
+    with steps("evaluate", "evaluating the best checkpoint on the validation split"): figures["evaluate"] = _demo_evaluate(run)
+    with steps("export", "exporting ONNX and OpenVINO FP32/FP16"): figures["export"] = export_run(run)["size_mb"]
+    with steps("quantize", "quantizing to INT8 with NNCF and measuring mAP before and after"): figures["quantize"] = _demo_quantize(run, quick)
+    with steps("bench", "benchmarking PyTorch, ONNX Runtime and OpenVINO FP32/FP16/INT8, model-only and end to end"):
+        figures["bench"] = _demo_bench(run, quick)
+    examples, own = annotate_examples(run.openvino("int8"), data/"coco"/"val2017", run.examples)
+    figures |= {"seconds": steps.seconds, "total_seconds": round(time.perf_counter() - started, 1), "examples": [str(p) for p in examples]}
+    _write_json(figures, run.demo_summary)
+    _print_demo_end(run, data, figures, own)
+    return figures
+
+# %% ../nbs/11_cli.ipynb #e81376f5
+@command
+def cmd_demo(quick:bool=False, # a small dataset and 2 short epochs: the whole path in a minute or two
+             run:str="runs/demo", # the run folder, replaced on every demo when it is empty or an earlier demo's
+             data_dir:str="data/demo", # where the demo data is written, replaced when it is empty or an earlier demo's data
+             json:JsonFile=None, # also write the figures of every step (RUN/demo.json) to FILE ('-': standard output)
+            ):
+    """the whole path on the embedded demo data, no download
+
+    Draw the synthetic demo dataset (Open Images layout) and import it, train YOLOX-nano on it on the CPU, evaluate,
+    export ONNX and OpenVINO, quantize to INT8, benchmark every backend; each step timed, figures in RUN/demo.json
+    (about 10 minutes on 2 CPU cores; --quick: a minute or two)."""
+    figures = run_demo(run, data_dir, quick)
+    if json: _write_json(figures, json)
+
+# %% ../nbs/11_cli.ipynb #3a5a9f0b
+def _report(stats, dest=None) -> None:
+    "Print the statistics of a COCO export as a table, and write them as JSON to `dest` when given"
+    print(stats.to_string(index=False))
+    if dest: _write_json(stats.to_dict(orient="records"), dest)
+
+# %% ../nbs/11_cli.ipynb #00cdfe3c
+@command
+def cmd_download(*, classes:Annotated[list, dict(metavar="NAME")], # Open Images class names, e.g. Bathtub Toilet 'Microwave oven'
+                 # Open Images splits to use (default: train validation, kept as the train/val split)
+                 splits:list[Literal["train", "validation", "test"]]=("train", "validation"),
+                 max_samples:int=200, # images picked per class and split; 0: all of them
+                 zoo_dir:str=None, # where the Open Images files are kept (default: FiftyOne's zoo folder)
+                 out:str, # the folder the COCO dataset is written to
+                 offline:bool=False, # only import what --zoo-dir already holds; never download
+                 val_fraction:float=0.2, # validation share when only one split is used
+                 seed:int=51, # seed of that split
+                 overwrite:bool=False, # replace --out if it holds a dataset dminity made
+                 json:JsonFile=None, # also write the statistics as JSON to FILE ('-': standard output)
+                ):
+    """Open Images V6 amenities (via FiftyOne's zoo) to a COCO dataset for YOLOX
+
+    Download (or, with --offline, import) Open Images V6 images of the given classes, split them into train/val and
+    export them in the COCO layout YOLOX reads."""
+    from dminity.data import prepare_data
+    stats = prepare_data(zoo_dir, classes, out, splits=splits, max_samples=max_samples or None, fetch=not offline,
+                         val_fraction=val_fraction, seed=seed, overwrite=overwrite)
+    _report(stats, json)
+    print(f"COCO dataset written to {out}")
+
+# %% ../nbs/11_cli.ipynb #dbeb416d
+@command
+def cmd_stats(data_dir:str, # a COCO dataset written by `dminity download` or `dminity demo`
+              min_boxes:int=20, # warn on classes with fewer training boxes
+              plot:Annotated[str, dict(metavar="PNG")]=None, # save bar charts of the statistics to this file
+              json:JsonFile=None, # also write the statistics as JSON to FILE ('-': standard output)
+             ):
+    """images and boxes per class and split of a COCO dataset
+
+    Images, boxes and box sizes per class and split; warns on classes with few boxes."""
+    from dminity.data import coco_stats, plot_coco_stats
+    stats = coco_stats(data_dir, min_boxes=min_boxes)
+    _report(stats, json)
+    if plot:
+        plot_coco_stats(stats, plot)
+        print(f"plot written to {plot}")
+
+# %% ../nbs/11_cli.ipynb #c1a0f002
+@command
+def cmd_import(*, format:Literal["coco", "voc", "yolo", "cvat"], # the labels' format
+               images:str, # the folder of images
+               # the annotation file (coco: e.g. annotations/instances_default.json; cvat: annotations.xml)
+               # or folder of label files (voc: .xml; yolo: .txt)
+               labels:str,
+               out:str, # the folder the COCO dataset is written to
+               # keep only these classes, in this order (YOLO labels without a class file: the names of class 0, 1, ...)
+               classes:Annotated[list, dict(metavar="NAME")]=None,
+               val_fraction:float=0.2, # validation share
+               seed:int=51, # seed of the split
+               overwrite:bool=False, # replace --out if it already holds files
+               json:JsonFile=None, # also write the statistics as JSON to FILE ('-': standard output)
+              ):
+    """a dataset labelled elsewhere (COCO, VOC, YOLO, CVAT) to a COCO dataset for YOLOX
+
+    Import images and their labels (a CVAT/Label Studio COCO export, Pascal VOC XML, YOLO txt or CVAT XML) through
+    FiftyOne, split them into train/val and export them in the COCO layout YOLOX reads."""
+    from dminity.data import import_labelled
+    stats = import_labelled(format, images, labels, out, classes=classes, val_fraction=val_fraction, seed=seed, overwrite=overwrite)
+    _report(stats, json)
+    print(f"COCO dataset written to {out}")
+
+# %% ../nbs/11_cli.ipynb #482328c9
+@command
+def cmd_check(data_dir:str, # a COCO dataset (from `dminity download` or `dminity demo`, or your own)
+              json:JsonFile=None, # also write the report (images, boxes, errors, warnings) as JSON to FILE ('-': standard output)
+             ):
+    """scan a COCO dataset for what would break training: missing or corrupt images, bad boxes, ...
+
+    Scan both splits of a COCO dataset as training does before its first epoch: missing or corrupt images (header and
+    end marker, decompression bombs), sizes that differ from the file, unknown categories, missing fields, duplicates,
+    boxes crossing the border or under a pixel. Exit status 1 on errors."""
+    from dminity.data import check_coco_dataset, dataset_report_table
+    report = check_coco_dataset(data_dir)
+    print(dataset_report_table(report))
+    if json: _write_json(report, json)
+    if report["errors"]:
+        print(f"dminity check: error: {sum(p['count'] for p in report['errors'])} problems training would refuse "
+              f"({', '.join(p['kind'] for p in report['errors'])})", file=sys.stderr)
+        return 1
+
+# %% ../nbs/11_cli.ipynb #e7cee7d1
+def _train_config(run:RunPaths, resume:bool, settings:dict) -> TrainConfig:
+    "The configuration of `dminity train`: the `settings` given (not None) over the saved ones with `resume`, else over the defaults"
+    given = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items() if v is not None}
+    if resume:
+        if not run.config.exists(): raise FileNotFoundError(f"nothing to resume: {run.config} does not exist")
+        return dataclasses.replace(TrainConfig.load(run.config), **given)
+    if "data" not in given: raise ValueError("--data is required (a COCO dataset from `dminity download` or `dminity demo`)")
+    return TrainConfig(**given)
+
+# %% ../nbs/11_cli.ipynb #e1959a1a
+def _rendezvous(nnodes:int, node_rank:int, rdzv_endpoint:str|None) -> dict:
+    "Where the processes meet: on this machine, or at `rdzv_endpoint` for `nnodes` machines (torchrun's static rendezvous)"
+    if nnodes == 1: return dict(run_id=str(uuid.uuid4()), rdzv_backend="c10d", rdzv_endpoint="localhost:0")
+    if not rdzv_endpoint: raise ValueError("--nnodes above 1 needs --rdzv-endpoint HOST:PORT (the machine of --node-rank 0)")
+    # the node ranks are given, and the first node's agent hosts the store
+    return dict(run_id="dminity", rdzv_backend="static", rdzv_endpoint=rdzv_endpoint, rdzv_configs={"rank": node_rank})
+
 # %% ../nbs/11_cli.ipynb #8c3371a4
-TRAIN_FLAG_HELP = {
-    "data": "the COCO dataset (from `dminity download` or `dminity demo`)",
-    "variant": "yolox_nano, yolox_tiny, yolox_s, yolox_m, yolox_l or yolox_x (default: yolox_nano)",
-    "epochs": "epochs to train (default: 300)", "batch_size": "images per step, over all devices (default: 64)",
-    "ckpt": "start from this checkpoint file, or an official one by name (yolox_s ...), fetched and verified",
-    "device": "auto, cpu, cuda or cuda:N (default: auto)", "fp16": "mixed precision (CUDA)",
-    "workers": "DataLoader worker processes (default: 2)", "input_size": "square input side in pixels (default: the variant's)",
-    "eval_interval": "epochs between validations (default: 10)", "sync_bn": "synchronised batch norm across devices",
-    "simota": "label assignment: batched (default, dminity.simota) or reference (YOLOX's per-image loop)",
-}
-
-def _train_flags(parser):
-    "One flag per setting of `TrainConfig`, each defaulting to None (not given)"
-    from dataclasses import fields
-    from dminity.core import TrainConfig
-    for f in fields(TrainConfig):
-        flag, kind = "--" + f.name.replace("_", "-"), str(f.type)
-        help = TRAIN_FLAG_HELP.get(f.name, f"the YOLOX recipe's {f.name.replace('_', ' ')} (default: the variant's)")
-        if "bool" in kind: parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help)
-        elif "tuple" in kind: parser.add_argument(flag, nargs=2, type=float, default=None, metavar=("LOW", "HIGH"), help=help)
-        else: parser.add_argument(flag, type=int if "int" in kind else float if "float" in kind else str, default=None, help=help)
-
 def _relaunch(devices:int, nnodes:int=1, node_rank:int=0, rdzv_endpoint:str|None=None) -> int:
     "Run this same command in `devices` processes on each of `nnodes` machines, as torchrun would; returns the exit status"
-    import shutil, uuid
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
     script = shutil.which("dminity") or str(Path(sys.executable).with_name("dminity"))
-    if nnodes == 1: rendezvous = dict(run_id=str(uuid.uuid4()), rdzv_backend="c10d", rdzv_endpoint="localhost:0")
-    elif not rdzv_endpoint: raise ValueError("--nnodes above 1 needs --rdzv-endpoint HOST:PORT (the machine of --node-rank 0)")
-    else:  # torchrun's static rendezvous: the node ranks are given, the first node's agent hosts the store
-        rendezvous = dict(run_id="dminity", rdzv_backend="static", rdzv_endpoint=rdzv_endpoint, rdzv_configs={"rank": node_rank})
+    rendezvous = _rendezvous(nnodes, node_rank, rdzv_endpoint)
     launch = LaunchConfig(min_nodes=nnodes, max_nodes=nnodes, nproc_per_node=devices, max_restarts=0, **rendezvous)
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # as torchrun does: N processes of N threads each overload the CPU (10x slower here)
     try: elastic_launch(launch, entrypoint=sys.executable)(script, *sys.argv[1:])
@@ -194,42 +392,49 @@ def _relaunch(devices:int, nnodes:int=1, node_rank:int=0, rdzv_endpoint:str|None
     return 0
 
 # %% ../nbs/11_cli.ipynb #277c02d8
-def cmd_train(args):
-    import dataclasses
-    from dminity.core import RunPaths, TrainConfig
+@command
+def cmd_train(*, run:str, # the run folder, e.g. runs/nano-amenities
+              resume:bool=False, # continue the run in --run from its last checkpoint
+              overwrite:bool=False, # replace the run in --run and start again (only a run folder dminity made)
+              devices:int=1, # train data-parallel on this many devices (processes) via torchrun
+              nnodes:int=1, # machines taking part, each started with the same command
+              node_rank:int=0, # this machine's number among --nnodes, from 0
+              rdzv_endpoint:Annotated[str, dict(metavar="HOST:PORT")]=None, # where the machines meet: the address of --node-rank 0 and a free port
+              json:JsonFile=None, # write the last epoch's metrics as JSON to FILE ('-': standard output)
+              **settings:TrainConfig):
+    """train a YOLOX variant on a COCO dataset (CPU or GPU, resumable, multi-device)
+
+    Train with the YOLOX recipe into a run folder: checkpoints/{last,best}.pth, metrics.jsonl, config.json."""
     from dminity.train import train
-    if (args.devices > 1 or args.nnodes > 1) and "WORLD_SIZE" not in os.environ:
-        return _relaunch(args.devices, args.nnodes, args.node_rank, args.rdzv_endpoint)
-    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if getattr(args, f.name) is not None}
-    given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
-    run = RunPaths(args.run)
-    if args.resume:
-        if not run.config.exists(): raise FileNotFoundError(f"nothing to resume: {run.config} does not exist")
-        config = dataclasses.replace(TrainConfig.load(run.config), **given)
-    else:
-        if "data" not in given: raise ValueError("--data is required (a COCO dataset from `dminity download` or `dminity demo`)")
-        config = TrainConfig(**given)
-    try: metrics = train(config, run.root, resume=args.resume, overwrite=args.overwrite)
+    if (devices > 1 or nnodes > 1) and "WORLD_SIZE" not in os.environ: return _relaunch(devices, nnodes, node_rank, rdzv_endpoint)
+    run = RunPaths(run)
+    config = _train_config(run, resume, settings)
+    try: metrics = train(config, run.root, resume=resume, overwrite=overwrite)
     finally:
         import torch.distributed as dist
         if dist.is_initialized(): dist.destroy_process_group()
     if int(os.environ.get("RANK", 0)) == 0:
         print(f"trained {run.root}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float) and k.startswith("val/")))
-        if args.json: _write_json(metrics, args.json)
+        if json: _write_json(metrics, json)
 
-# %% ../nbs/11_cli.ipynb #5f503349
-TRAIN_FLAG_HELP.update({
-    "logger": "extra loggers, comma-separated: tensorboard, wandb (metrics.jsonl is always written; "
-              "W&B logs offline with WANDB_MODE=offline, `wandb sync` later)",
-    "wandb_project": "the W&B project (default: dminity)",
-    "wandb_checkpoints": "upload the best and last checkpoints to W&B as artifacts at the end of training"})
+# %% ../nbs/11_cli.ipynb #5199fb99
+@command
+def cmd_bench_simota(quick:bool=False, # 20 parity cases and nano@416 batch 16 only (under two minutes on a CPU)
+                     device:str="cpu", # cpu or cuda[:N] (default: cpu); on a GPU also whole training iterations
+                     json:JsonFile=None, # also write the figures as JSON to FILE
+                    ):
+    """batched SimOTA against YOLOX's per-image loop: parity, time, peak memory
 
-def cmd_eval(args):
-    from dminity.evaluate import evaluate_run
-    figures = evaluate_run(args.run, checkpoint=args.checkpoint, split=args.split, score_threshold=args.score_threshold,
-                           batch_size=args.batch_size, device=args.device)
-    print(f"{args.run} ({Path(figures['checkpoint']).name}) on {figures['split']}, {figures['images']} images:")
-    print(f"  mAP50:95 {figures['map50_95']:.4f}  mAP50 {figures['map50']:.4f}  precision {figures['precision']:.4f}  "
+    Check that the batched label assignment equals YOLOX's on random batches, then time both (CPU time on one thread, or
+    GPU time) and measure their peak memory; prints a table."""
+    from dminity.simota import bench_simota
+    bench_simota(quick=quick, device=device, json_path=json)
+
+# %% ../nbs/11_cli.ipynb #5b08facc
+def _print_evaluation(run, figures:dict) -> None:
+    "The figures of `dminity eval` as a few lines: mAP, precision and recall, speed, per-class AP, the F1-best threshold, the files"
+    print(f"{run} ({Path(figures['checkpoint']).name}) on {figures['split']}, {figures['images']} images:")
+    print(f"  mAP50:95 {figures['mAP50_95']:.4f}  mAP50 {figures['mAP50']:.4f}  precision {figures['precision']:.4f}  "
           f"recall {figures['recall']:.4f} (score >= {figures['score_threshold']}, IoU 0.5)")
     print(f"  inference {figures['ms_per_image']:.1f} ms/image, NMS {figures['nms_ms_per_image']:.2f} ms/image; validation loss "
           f"{figures['val_losses'].get('total_loss', float('nan')):.4g}")
@@ -240,109 +445,105 @@ def cmd_eval(args):
                 + (f"; kept in {figures['threshold_file']} for predict, export and app" if "threshold_file" in figures else ""))
     print(f"report: {figures['report']} (precision, recall and F1 against the threshold: {figures['f1_plot']})")
     print(f"ground truth: {figures['annotations']}\ndetections (COCO results format): {figures['detections']}")
-    if args.json: _write_json(figures, args.json)
-    if args.fiftyone:
-        from dminity.evaluate import fiftyone_evaluation, launch_fiftyone
-        dataset, results = fiftyone_evaluation(figures["annotations"], figures["detections"], name=f"dminity-eval-{Path(args.run).name}")
-        print(f"FiftyOne: mAP50:95 {results.mAP():.4f}; filter predictions by eval == 'fp' for false alarms, ground_truth by eval == 'fn' for misses")
-        launch_fiftyone(dataset, host=args.host, port=args.port).wait()
 
-def cmd_compare(args):
-    from dminity.track import compare_runs
-    result = compare_runs(args.runs, args.out)
-    print(result["table"], end="")
-    if args.out: print(f"mAP curves: {result['png']}; table: {result['markdown']}")
-    if args.json: _write_json(result, args.json)
+# %% ../nbs/11_cli.ipynb #9699ed9a
+def _browse_in_fiftyone(run, figures:dict, host:str, port:int) -> None:
+    "Load the ground truth and detections of `dminity eval` into FiftyOne, and serve its App until it is closed"
+    from dminity.evaluate import fiftyone_evaluation, launch_fiftyone
+    dataset, results = fiftyone_evaluation(figures["annotations"], figures["detections"], name=f"dminity-eval-{Path(run).name}")
+    print(f"FiftyOne: mAP50:95 {results.mAP():.4f}; filter predictions by eval == 'fp' for false alarms, ground_truth by eval == 'fn' for misses")
+    launch_fiftyone(dataset, host=host, port=port).wait()
+
+# %% ../nbs/11_cli.ipynb #5f503349
+@command
+def cmd_eval(*, run:str, # the training run folder
+             checkpoint:str="best", # best, last or a checkpoint file
+             split:Literal["val", "train"]="val", # the split to evaluate
+             score_threshold:float=0.3, # confidence for precision and recall
+             batch_size:int=8, # images per forward pass; changes only the speed
+             device:str="auto", # auto, cpu, cuda or cuda:N
+             json:JsonFile=None, # also write the figures as JSON to FILE ('-': standard output)
+             fiftyone:bool=False, # load predictions and ground truth into FiftyOne and open the App
+             port:int=5151, # the FiftyOne App's port with --fiftyone
+             # the address the FiftyOne App listens on with --fiftyone (default: 127.0.0.1, this machine only; 0.0.0.0: all networks)
+             host:str="127.0.0.1",
+            ):
+    """COCO mAP, precision/recall, per-class AP of a run's checkpoint (pycocotools; FiftyOne to browse)
+
+    Evaluate a checkpoint of a training run on its dataset's validation split. The detections are written in COCO's
+    results format into RUN/eval/, so pycocotools can re-check every number."""
+    from dminity.evaluate import evaluate_run
+    figures = evaluate_run(run, checkpoint=checkpoint, split=split, score_threshold=score_threshold, batch_size=batch_size, device=device)
+    _print_evaluation(run, figures)
+    if json: _write_json(figures, json)
+    if fiftyone: _browse_in_fiftyone(run, figures, host, port)
 
 # %% ../nbs/11_cli.ipynb #1c261674
-def _add_track_commands(sub):
-    "`dminity eval` and `dminity compare`"
-    e = sub.add_parser("eval", help="COCO mAP, precision/recall, per-class AP of a run's checkpoint (pycocotools; FiftyOne to browse)",
-                       description="Evaluate a checkpoint of a training run on its dataset's validation split. The detections are "
-                                   "written in COCO's results format into RUN/eval/, so pycocotools can re-check every number.")
-    e.add_argument("--run", required=True, help="the training run folder")
-    e.add_argument("--checkpoint", default="best", help="best, last or a checkpoint file (default: best)")
-    e.add_argument("--split", default="val", choices=["val", "train"], help="the split to evaluate (default: val)")
-    e.add_argument("--score-threshold", type=float, default=0.3, help="confidence for precision and recall (default: 0.3)")
-    e.add_argument("--batch-size", type=int, default=8, help="images per forward pass; changes only the speed (default: 8)")
-    e.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
-    e.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE ('-': standard output)")
-    e.add_argument("--fiftyone", action="store_true", help="load predictions and ground truth into FiftyOne and open the App")
-    e.add_argument("--port", type=int, default=5151, help="the FiftyOne App's port with --fiftyone (default: 5151)")
-    e.add_argument("--host", default="127.0.0.1", help="the address the FiftyOne App listens on with --fiftyone "
-                                                       "(default: 127.0.0.1, this machine only; 0.0.0.0: all networks)")
-    e.set_defaults(func=cmd_eval)
+@command
+def cmd_compare(runs:Annotated[list, dict(metavar="RUN")], # training run folders
+                out:Annotated[str, dict(metavar="DIR")]=None, # write compare.png and compare.md into DIR
+                json:JsonFile=None, # also write the table's figures as JSON to FILE ('-': standard output)
+               ):
+    """the mAP curves and final figures of several runs side by side
 
-    c = sub.add_parser("compare", help="the mAP curves and final figures of several runs side by side",
-                       description="Read each run's metrics.jsonl; print a markdown table (final and best mAP, precision, recall, "
-                                   "speed) and, with --out, draw the mAP curves into compare.png beside compare.md.")
-    c.add_argument("runs", nargs="+", metavar="RUN", help="training run folders")
-    c.add_argument("--out", metavar="DIR", help="write compare.png and compare.md into DIR")
-    c.add_argument("--json", metavar="FILE", help="also write the table's figures as JSON to FILE ('-': standard output)")
-    c.set_defaults(func=cmd_compare)
-
-# %% ../nbs/11_cli.ipynb #482328c9
-def cmd_check(args):
-    from dminity.data import check_coco_dataset, dataset_report_table
-    report = check_coco_dataset(args.data_dir)
-    print(dataset_report_table(report))
-    if args.json: _write_json(report, args.json)
-    if report["errors"]:
-        print(f"dminity check: error: {sum(p['count'] for p in report['errors'])} problems training would refuse "
-              f"({', '.join(p['kind'] for p in report['errors'])})", file=sys.stderr)
-        return 1
-
-def _add_check_commands(sub):
-    "`dminity check`"
-    c = sub.add_parser("check", help="scan a COCO dataset for what would break training: missing or corrupt images, bad boxes, ...",
-                       description="Scan both splits of a COCO dataset as training does before its first epoch: missing or corrupt images "
-                                   "(header and end marker, decompression bombs), sizes that differ from the file, unknown categories, "
-                                   "missing fields, duplicates, boxes crossing the border or under a pixel. Exit status 1 on errors.")
-    c.add_argument("data_dir", help="a COCO dataset (from `dminity download` or `dminity demo`, or your own)")
-    c.add_argument("--json", metavar="FILE", help="also write the report (images, boxes, errors, warnings) as JSON to FILE ('-': standard output)")
-    c.set_defaults(func=cmd_check)
-
-# %% ../nbs/11_cli.ipynb #5199fb99
-def cmd_bench_simota(args):
-    from dminity.simota import bench_simota
-    bench_simota(quick=args.quick, device=args.device, json_path=args.json)
-
-def _add_simota_commands(sub):
-    b = sub.add_parser("bench-simota", help="batched SimOTA against YOLOX's per-image loop: parity, time, peak memory",
-                       description="Check that the batched label assignment equals YOLOX's on random batches, then time both "
-                                   "(CPU time on one thread, or GPU time) and measure their peak memory; prints a table.")
-    b.add_argument("--quick", action="store_true", help="20 parity cases and nano@416 batch 16 only (under two minutes on a CPU)")
-    b.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default: cpu); on a GPU also whole training iterations")
-    b.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
-    b.set_defaults(func=cmd_bench_simota)
+    Read each run's metrics.jsonl; print a markdown table (final and best mAP, precision, recall, speed) and, with
+    --out, draw the mAP curves into compare.png beside compare.md."""
+    from dminity.track import compare_runs
+    result = compare_runs(runs, out)
+    print(result["table"], end="")
+    if out: print(f"mAP curves: {result['png']}; table: {result['markdown']}")
+    if json: _write_json(result, json)
 
 # %% ../nbs/11_cli.ipynb #cd4ef2c8
-def cmd_export(args):
-    from dminity.export import export_run
-    result = export_run(args.run, [f.strip() for f in args.formats.split(",") if f.strip()])
-    for name, path in result["files"].items(): print(f"{name:5s} {result['size_mb'][name]:8.2f} MB  {path}")
-    if args.json: _write_json(result, args.json)
+@command
+def cmd_export(*, run:str, # the run folder (from `dminity train` or `dminity demo`)
+               formats:str="onnx,openvino", # comma-separated: onnx, openvino (default: both)
+               json:JsonFile=None, # also write the files and sizes as JSON to FILE ('-': standard output)
+              ):
+    """a trained run as ONNX and OpenVINO IR (FP32, FP16)
 
-def cmd_quantize(args):
+    Write the run's export/ folder: model.onnx (opset 17, decoding inside, NMS outside), fp32.xml and fp16.xml."""
+    from dminity.export import export_run
+    result = export_run(run, [f.strip() for f in formats.split(",") if f.strip()])
+    for name, path in result["files"].items(): print(f"{name:5s} {result['size_mb'][name]:8.2f} MB  {path}")
+    if json: _write_json(result, json)
+
+# %% ../nbs/11_cli.ipynb #86d97eb6
+@command
+def cmd_quantize(*, run:str, # the run folder; exported first if needed
+                 # accuracy control: the largest mAP50:95 loss allowed, absolute (0.005 = half a point); default: plain quantization
+                 max_drop:float=None,
+                 calibration_size:int=300, # training images to calibrate on
+                 data:str=None, # the COCO dataset (default: the run's)
+                 json:JsonFile=None, # also write mAP50_95_fp32, mAP50_95_int8 and sizes as JSON to FILE ('-': standard output)
+                ):
+    """INT8 OpenVINO model with NNCF, mAP before and after
+
+    Quantize the run's FP32 IR to export/int8.xml with NNCF (calibrated on training images), and measure mAP50:95 of
+    FP32 and INT8 on the validation split."""
     from dminity.quantize import quantize_run
-    result = quantize_run(args.run, max_drop=args.max_drop, calibration_size=args.calibration_size, data_dir=args.data)
-    print(f"mAP50:95 FP32 {result['map50_95_fp32']:.4f} -> INT8 {result['map50_95_int8']:.4f} "
-          f"({result['drop_points']:+.2f} points lost); mAP50 {result['map50_fp32']:.4f} -> {result['map50_int8']:.4f}")
+    result = quantize_run(run, max_drop=max_drop, calibration_size=calibration_size, data_dir=data)
+    print(f"mAP50:95 FP32 {result['mAP50_95_fp32']:.4f} -> INT8 {result['mAP50_95_int8']:.4f} "
+          f"({result['drop_points']:+.2f} points lost); mAP50 {result['mAP50_fp32']:.4f} -> {result['mAP50_int8']:.4f}")
     print("size on disk: " + ", ".join(f"{k} {v:.2f} MB" for k, v in result["size_mb"].items()))
     print(f"INT8 model written to {result['int8']}")
-    if args.json: _write_json(result, args.json)
+    if json: _write_json(result, json)
 
 # %% ../nbs/11_cli.ipynb #2917669a
-def cmd_predict(args):
-    from dminity.infer import VIDEO_SUFFIXES, Predictor, draw, read_image
-    predictor = Predictor(args.model, conf=args.conf, iou=args.iou, throughput=args.throughput)
-    print(f"score threshold {predictor.conf:.4g} ({'--conf' if args.conf is not None else predictor.threshold_source})")
-    videos = [s for s in args.sources if Path(s).suffix.lower() in VIDEO_SUFFIXES]
-    images = [s for s in args.sources if s not in videos]
-    out = Path(args.out) if args.out else None
-    if videos and out is None: raise ValueError("videos need --out DIR for the annotated copies")
-    if out: out.mkdir(parents=True, exist_ok=True)
-    records, failed, written = [], [], set()
+def _unused_name(out:Path, stem:str, suffix:str, written:set) -> Path:
+    "out/stem+suffix, or stem-2, stem-3 ... when an earlier source of this call (a/x.jpg before b/x.jpg) has that name"
+    path, n = out/f"{stem}{suffix}", 1
+    while path in written:
+        n += 1
+        path = out/f"{stem}-{n}{suffix}"
+    written.add(path)
+    return path
+
+# %% ../nbs/11_cli.ipynb #9f6f7a0d
+def _predict_images(predictor, images:list, out:Path|None, written:set) -> tuple:
+    "Predict `images`, print what each holds, draw it into `out` when given: (records, the images that could not be read)"
+    from dminity.infer import draw, read_image
+    records, failed = [], []
     for det in predictor.predict_many(images) if images else []:
         records.append(det.to_dict())
         if det.error:
@@ -353,205 +554,116 @@ def cmd_predict(args):
         annotated = _unused_name(out, Path(det.image).stem, ".jpg", written) if out else None
         print(f"{det.image}: {found}" + (f" -> {annotated}" if annotated else ""))
         if annotated: cv2_write(annotated, draw(read_image(det.image), det))
+    return records, failed
+
+# %% ../nbs/11_cli.ipynb #d6d7aa56
+@command
+def cmd_predict(sources:Annotated[list, dict(metavar="SOURCE")], # image files, folders of images, video files
+                *, model:str, # a .pth, .onnx or OpenVINO .xml file
+                out:str=None, # write annotated images and videos into this folder
+                # score threshold (default: the model's own, the F1-best on validation that dminity eval/export/quantize store; else 0.25)
+                conf:float=None,
+                iou:float=0.45, # NMS IoU threshold
+                throughput:bool=False, # OpenVINO async requests, preprocessing overlapped (folders, video)
+                json:JsonFile=None, # write [{image, boxes, scores, labels}, ...] as JSON to FILE ('-': standard output)
+               ):
+    """detect amenities in images, folders and videos with any model file
+
+    Run a .pth checkpoint (PyTorch), .onnx (ONNX Runtime) or .xml (OpenVINO FP32/FP16/INT8) on images, folders of
+    images and videos; boxes in original image pixels."""
+    from dminity.infer import VIDEO_SUFFIXES, Predictor
+    predictor = Predictor(model, conf=conf, iou=iou, throughput=throughput)
+    print(f"score threshold {predictor.conf:.4g} ({'--conf' if conf is not None else predictor.threshold_source})")
+    videos = [s for s in sources if Path(s).suffix.lower() in VIDEO_SUFFIXES]
+    out, written = Path(out) if out else None, set()
+    if videos and out is None: raise ValueError("videos need --out DIR for the annotated copies")
+    if out: out.mkdir(parents=True, exist_ok=True)
+    records, failed = _predict_images(predictor, [s for s in sources if s not in videos], out, written)
     for video in videos:
         stats = predictor.predict_video(video, _unused_name(out, Path(video).stem, ".mp4", written))
         print(f"{video}: {stats['frames']} frames, {stats['detections']} detections, {stats['fps']:.1f} FPS -> {stats['out']}")
-    if args.json: _write_json(records, args.json)
+    if json: _write_json(records, json)
     if failed: raise ValueError(f"{len(failed)} of {len(records)} images could not be read (the first: {failed[0]}); the others were predicted")
 
-def _unused_name(out:Path, stem:str, suffix:str, written:set) -> Path:
-    "out/stem+suffix, or stem-2, stem-3 ... when an earlier source of this call (a/x.jpg before b/x.jpg) has that name"
-    path, n = out/f"{stem}{suffix}", 1
-    while path in written:
-        n += 1
-        path = out/f"{stem}-{n}{suffix}"
-    written.add(path)
-    return path
+# %% ../nbs/11_cli.ipynb #dad084cc
+def _bench_budget(run:list|None, variants:list|None, pick:bool, min_fps:float|None, max_latency_ms:float|None) -> bool:
+    "Whether `dminity bench` was given a budget to choose a model for; a request it cannot answer is an error"
+    if not run and not variants: raise ValueError("give --run RUN (a trained run) or --variants yolox_nano ... (fresh models, speed only)")
+    budget = min_fps is not None or max_latency_ms is not None
+    if pick and not budget: raise ValueError("--pick needs a budget: --min-fps N and/or --max-latency-ms N")
+    if budget and not run: raise ValueError("choosing needs mAP, which only a trained run has: add --run RUN")
+    for folder in run or []:
+        if not RunPaths(folder).config.exists(): raise FileNotFoundError(f"{folder} is not a run folder (it has no config.json)")
+    return budget
 
-def cv2_write(path, image):
-    import cv2
-    if not cv2.imwrite(str(path), image): raise RuntimeError(f"could not write {path}")
-
-# %% ../nbs/11_cli.ipynb #d6d7aa56
-def _add_deploy_commands(sub):
-    "`dminity export`, `dminity quantize` and `dminity predict`"
-    e = sub.add_parser("export", help="a trained run as ONNX and OpenVINO IR (FP32, FP16)",
-                       description="Write the run's export/ folder: model.onnx (opset 17, decoding inside, NMS outside), fp32.xml and fp16.xml.")
-    e.add_argument("--run", required=True, help="the run folder (from `dminity train` or `dminity demo`)")
-    e.add_argument("--formats", default="onnx,openvino", help="comma-separated: onnx, openvino (default: both)")
-    e.add_argument("--json", metavar="FILE", help="also write the files and sizes as JSON to FILE ('-': standard output)")
-    e.set_defaults(func=cmd_export)
-
-    q = sub.add_parser("quantize", help="INT8 OpenVINO model with NNCF, mAP before and after",
-                       description="Quantize the run's FP32 IR to export/int8.xml with NNCF (calibrated on training images), "
-                                   "and measure mAP50:95 of FP32 and INT8 on the validation split.")
-    q.add_argument("--run", required=True, help="the run folder; exported first if needed")
-    q.add_argument("--max-drop", type=float, default=None,
-                   help="accuracy control: the largest mAP50:95 loss allowed, absolute (0.005 = half a point); default: plain quantization")
-    q.add_argument("--calibration-size", type=int, default=300, help="training images to calibrate on (default: 300)")
-    q.add_argument("--data", default=None, help="the COCO dataset (default: the run's)")
-    q.add_argument("--json", metavar="FILE", help="also write map50_95_fp32, map50_95_int8 and sizes as JSON to FILE ('-': standard output)")
-    q.set_defaults(func=cmd_quantize)
-
-    r = sub.add_parser("predict", help="detect amenities in images, folders and videos with any model file",
-                       description="Run a .pth checkpoint (PyTorch), .onnx (ONNX Runtime) or .xml (OpenVINO FP32/FP16/INT8) on images, "
-                                   "folders of images and videos; boxes in original image pixels.")
-    r.add_argument("--model", required=True, help="a .pth, .onnx or OpenVINO .xml file")
-    r.add_argument("sources", nargs="+", metavar="SOURCE", help="image files, folders of images, video files")
-    r.add_argument("--out", default=None, help="write annotated images and videos into this folder")
-    r.add_argument("--conf", type=float, default=None,
-                   help="score threshold (default: the model's own, the F1-best on validation that dminity eval/export/quantize store; else 0.25)")
-    r.add_argument("--iou", type=float, default=0.45, help="NMS IoU threshold (default: 0.45)")
-    r.add_argument("--throughput", action="store_true", help="OpenVINO async requests, preprocessing overlapped (folders, video)")
-    r.add_argument("--json", metavar="FILE", help="write [{image, boxes, scores, labels}, ...] as JSON to FILE ('-': standard output)")
-    r.set_defaults(func=cmd_predict)
-
-# %% ../nbs/11_cli.ipynb #9206f689
-def cmd_bench(args):
-    from dminity.benchmark import BACKENDS, bench_run, bench_variants, check_targets, log_wandb, markdown_table, pick, write_report
-    if not args.run and not args.variants: raise ValueError("give --run RUN (a trained run) or --variants yolox_nano ... (fresh models, speed only)")
-    budget = args.min_fps is not None or args.max_latency_ms is not None
-    if args.pick and not budget: raise ValueError("--pick needs a budget: --min-fps N and/or --max-latency-ms N")
-    if budget and not args.run: raise ValueError("choosing needs mAP, which only a trained run has: add --run RUN")
-    for run in args.run or []:
-        if not (Path(run)/"config.json").exists(): raise FileNotFoundError(f"{run} is not a run folder (it has no config.json)")
-    timing = dict(backends=args.backends or BACKENDS, images=args.images, quick=args.quick, batch=args.batch, seconds=args.seconds,
-                  rounds=args.rounds, threads=args.threads)
-    results = [bench_run(run, **timing) for run in args.run or []]
-    if args.variants: results.append(bench_variants(args.variants, input_size=args.input_size, **timing))
-    rows = [row for result in results for row in result["rows"]]
-    choice = pick(rows, args.min_fps, args.max_latency_ms) if budget else None
+# %% ../nbs/11_cli.ipynb #d3e979c8
+def _report_bench(runs:list, results:list, rows:list, choice:dict|None, wandb:bool) -> None:
+    "Print the table, the targets and the choice; write each run's report (and log it to W&B where the run uses it, or `wandb`)"
+    from dminity.benchmark import check_targets, log_wandb, markdown_table, write_report
     print(markdown_table(rows), end="")
     for t in check_targets(rows): print(f"target: {t['target']}: {t['value']} ({'met' if t['met'] else 'not met'})")
-    for run, result in zip(args.run or [], results):
-        print(f"report: {write_report(run, result, choice)}; figures: {Path(run)/'bench.json'}")
-        if log_wandb(run, result, force=args.wandb): print(f"W&B: the table is logged in {Path(run)/'wandb'}")
+    for run, result in zip(runs, results):
+        print(f"report: {write_report(run, result, choice)}; figures: {RunPaths(run).bench}")
+        if log_wandb(run, result, force=wandb): print(f"W&B: the table is logged in {RunPaths(run).wandb}")
     if choice:
         print(f"choice for {choice['budget']}: {choice['summary']}")
         for l in choice["losers"]: print(f"  {l['variant']} {l['backend']} ({l['mode']}): {l['why']}")
-    if args.json:
-        merged = results[0] if len(results) == 1 else {**results[0], "models": {k: v for r in results for k, v in r["models"].items()},
-                                                        "rows": rows, "targets": check_targets(rows), "runs": [r.get("run") for r in results]}
-        _write_json({**merged, "pick": choice}, args.json)
 
-def _add_bench_commands(sub):
-    "`dminity bench`"
-    b = sub.add_parser("bench", help="latency/throughput of a run's model (or fresh variants) on every backend; choose a model for a budget",
-                       description="Measure latency (median, p90) and throughput of PyTorch eager, ONNX Runtime and OpenVINO FP32/FP16/INT8, "
-                                   "model-only and end to end (decode, letterbox, infer, NMS), all backends of one model interleaved in one run. "
-                                   "A run gets bench.json and report.md (with plots); --min-fps / --max-latency-ms choose the most accurate model within the budget.")
-    b.add_argument("--run", nargs="+", metavar="RUN", help="trained run folders: their own models, with mAP")
-    b.add_argument("--variants", nargs="+", metavar="VARIANT",
-                   help="fresh untrained variants, speed only: yolox_nano, yolox_tiny, yolox_s, yolox_m, yolox_l, yolox_x")
-    b.add_argument("--input-size", type=int, default=None, help="input size of the --variants (default: each variant's, 416 or 640)")
-    b.add_argument("--backends", nargs="+", metavar="BACKEND", help="pytorch, onnxruntime, openvino_fp32, openvino_fp16, openvino_int8 (default: all)")
-    b.add_argument("--images", default=None, help="a folder of images to decode end to end (default: the run's validation images, or drawn ones)")
-    b.add_argument("--pick", action="store_true", help="choose the most accurate model within the budget given by --min-fps and/or --max-latency-ms")
-    b.add_argument("--min-fps", type=float, default=None, help="the budget: at least this many frames per second, end to end")
-    b.add_argument("--max-latency-ms", type=float, default=None, help="the budget: a p90 latency of at most this, end to end")
-    b.add_argument("--quick", action="store_true", help="short measurements (one round of 0.3 s per figure): a minute for nano")
-    b.add_argument("--seconds", type=float, default=None, help="seconds per figure and round (default: 2, quick: 0.3)")
-    b.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default: 3, quick: 1)")
-    b.add_argument("--batch", type=int, default=4, help="batch size of PyTorch and ONNX Runtime in throughput mode (default: 4)")
-    b.add_argument("--threads", type=int, default=None, help="threads for every backend (default: every core this process may use)")
-    b.add_argument("--wandb", action="store_true", help="log the table to the run's W&B run even when its training did not use W&B")
-    b.add_argument("--json", metavar="FILE", help="also write cpu, settings, rows, targets and the choice as JSON to FILE ('-': standard output)")
-    b.set_defaults(func=cmd_bench)
+# %% ../nbs/11_cli.ipynb #6a6c1157
+def _bench_figures(results:list, rows:list) -> dict:
+    "The figures of all `results` as one: a single result as it is, several with their models, rows and targets merged"
+    from dminity.benchmark import check_targets
+    if len(results) == 1: return results[0]
+    return {**results[0], "models": {k: v for r in results for k, v in r["models"].items()}, "rows": rows,
+            "targets": check_targets(rows), "runs": [r.get("run") for r in results]}
+
+# %% ../nbs/11_cli.ipynb #9206f689
+@command
+def cmd_bench(run:Annotated[list, dict(metavar="RUN")]=None, # trained run folders: their own models, with mAP
+              # fresh untrained variants, speed only: yolox_nano, yolox_tiny, yolox_s, yolox_m, yolox_l, yolox_x
+              variants:Annotated[list, dict(metavar="VARIANT")]=None,
+              input_size:int=None, # input size of the --variants (default: each variant's, 416 or 640)
+              # pytorch, onnxruntime, openvino_fp32, openvino_fp16, openvino_int8 (default: all)
+              backends:Annotated[list, dict(metavar="BACKEND")]=None,
+              images:str=None, # a folder of images to decode end to end (default: the run's validation images, or drawn ones)
+              pick:bool=False, # choose the most accurate model within the budget given by --min-fps and/or --max-latency-ms
+              min_fps:float=None, # the budget: at least this many frames per second, end to end
+              max_latency_ms:float=None, # the budget: a p90 latency of at most this, end to end
+              quick:bool=False, # short measurements (one round of 0.3 s per figure): a minute for nano
+              seconds:float=None, # seconds per figure and round (default: 2, quick: 0.3)
+              rounds:int=None, # interleaved rounds (default: 3, quick: 1)
+              batch:int=4, # batch size of PyTorch and ONNX Runtime in throughput mode
+              threads:int=None, # threads for every backend (default: every core this process may use)
+              wandb:bool=False, # log the table to the run's W&B run even when its training did not use W&B
+              json:JsonFile=None, # also write cpu, settings, rows, targets and the choice as JSON to FILE ('-': standard output)
+             ):
+    """latency/throughput of a run's model (or fresh variants) on every backend; choose a model for a budget
+
+    Measure latency (median, p90) and throughput of PyTorch eager, ONNX Runtime and OpenVINO FP32/FP16/INT8, model-only
+    and end to end (decode, letterbox, infer, NMS), all backends of one model interleaved in one run. A run gets
+    bench.json and report.md (with plots); --min-fps / --max-latency-ms choose the most accurate model within the budget."""
+    from dminity import benchmark
+    budget, runs = _bench_budget(run, variants, pick, min_fps, max_latency_ms), run or []
+    timing = dict(backends=backends or benchmark.BACKENDS, images=images, quick=quick, batch=batch, seconds=seconds, rounds=rounds, threads=threads)
+    results = [benchmark.bench_run(folder, **timing) for folder in runs]
+    if variants: results.append(benchmark.bench_variants(variants, input_size=input_size, **timing))
+    rows = [row for result in results for row in result["rows"]]
+    choice = benchmark.pick(rows, min_fps, max_latency_ms) if budget else None
+    _report_bench(runs, results, rows, choice, wandb)
+    if json: _write_json({**_bench_figures(results, rows), "pick": choice}, json)
 
 # %% ../nbs/11_cli.ipynb #f1781392
-def cmd_app(args):
+@command
+def cmd_app(run:str=None, # the run whose models are served (default: the run under --runs-dir with the newest INT8 model, else RUNS_DIR/demo)
+            model:str=None, # also serve this model file (.xml, .onnx or .pth), as the default
+            host:str="127.0.0.1", # the address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: all networks)
+            port:int=7860, # the port
+            runs_dir:str="runs", # where the latest run is looked for without --run or --model
+           ):
+    """the amenity finder web app: upload photos of a home, see the amenities found
+
+    Serve a page where photos are uploaded and the amenities found are drawn, counted and timed, and the same as JSON
+    at /api/detect. The run's models are offered, INT8 OpenVINO first. Listens on this machine only unless --host says
+    otherwise."""
     from dminity.app import launch
-    launch(args.run, args.model, host=args.host, port=args.port, runs_dir=args.runs_dir)
-
-def _add_app_commands(sub):
-    "`dminity app`"
-    a = sub.add_parser("app", help="the amenity finder web app: upload photos of a home, see the amenities found",
-                       description="Serve a page where photos are uploaded and the amenities found are drawn, counted and timed, "
-                                   "and the same as JSON at /api/detect. The run's models are offered, INT8 OpenVINO first. "
-                                   "Listens on this machine only unless --host says otherwise.")
-    a.add_argument("--run", default=None, help="the run whose models are served (default: the run under --runs-dir with the "
-                                               "newest INT8 model, else RUNS_DIR/demo)")
-    a.add_argument("--model", default=None, help="also serve this model file (.xml, .onnx or .pth), as the default")
-    a.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: all networks)")
-    a.add_argument("--port", type=int, default=7860, help="the port (default: 7860)")
-    a.add_argument("--runs-dir", default="runs", help="where the latest run is looked for without --run or --model (default: runs)")
-    a.set_defaults(func=cmd_app)
-
-# %% ../nbs/11_cli.ipynb #208285e8
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dminity", description="Home-amenity detection with YOLOX, from Open Images to a quantized CPU model.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    d = sub.add_parser("download", help="Open Images V6 amenities (via FiftyOne's zoo) to a COCO dataset for YOLOX",
-                       description="Download (or, with --offline, import) Open Images V6 images of the given classes, "
-                                   "split them into train/val and export them in the COCO layout YOLOX reads.")
-    d.add_argument("--classes", nargs="+", required=True, metavar="NAME", help="Open Images class names, e.g. Bathtub Toilet 'Microwave oven'")
-    d.add_argument("--splits", nargs="+", default=["train", "validation"], choices=["train", "validation", "test"],
-                   help="Open Images splits to use (default: train validation, kept as the train/val split)")
-    d.add_argument("--max-samples", type=int, default=200, help="images picked per class and split; 0: all of them (default: 200)")
-    d.add_argument("--zoo-dir", default=None, help="where the Open Images files are kept (default: FiftyOne's zoo folder)")
-    d.add_argument("--out", required=True, help="the folder the COCO dataset is written to")
-    d.add_argument("--offline", action="store_true", help="only import what --zoo-dir already holds; never download")
-    d.add_argument("--val-fraction", type=float, default=0.2, help="validation share when only one split is used (default: 0.2)")
-    d.add_argument("--seed", type=int, default=51, help="seed of that split (default: 51)")
-    d.add_argument("--overwrite", action="store_true", help="replace --out if it holds a dataset dminity made")
-    d.add_argument("--json", metavar="FILE", help="also write the statistics as JSON to FILE ('-': standard output)")
-    d.set_defaults(func=cmd_download)
-
-    s = sub.add_parser("stats", help="images and boxes per class and split of a COCO dataset",
-                       description="Images, boxes and box sizes per class and split; warns on classes with few boxes.")
-    s.add_argument("data_dir", help="a COCO dataset written by `dminity download` or `dminity demo`")
-    s.add_argument("--min-boxes", type=int, default=20, help="warn on classes with fewer training boxes (default: 20)")
-    s.add_argument("--plot", metavar="PNG", help="save bar charts of the statistics to this file")
-    s.add_argument("--json", metavar="FILE", help="also write the statistics as JSON to FILE ('-': standard output)")
-    s.set_defaults(func=cmd_stats)
-    _add_import_commands(sub)
-
-    t = sub.add_parser("train", help="train a YOLOX variant on a COCO dataset (CPU or GPU, resumable, multi-device)",
-                       description="Train with the YOLOX recipe into a run folder: checkpoints/{last,best}.pth, metrics.jsonl, config.json.")
-    _train_flags(t)
-    t.add_argument("--run", required=True, help="the run folder, e.g. runs/nano-amenities")
-    t.add_argument("--resume", action="store_true", help="continue the run in --run from its last checkpoint")
-    t.add_argument("--overwrite", action="store_true", help="replace the run in --run and start again (only a run folder dminity made)")
-    t.add_argument("--devices", type=int, default=1, help="train data-parallel on this many devices (processes) via torchrun")
-    t.add_argument("--nnodes", type=int, default=1, help="machines taking part, each started with the same command (default: 1)")
-    t.add_argument("--node-rank", type=int, default=0, help="this machine's number among --nnodes, from 0 (default: 0)")
-    t.add_argument("--rdzv-endpoint", metavar="HOST:PORT", help="where the machines meet: the address of --node-rank 0 and a free port")
-    t.add_argument("--json", metavar="FILE", help="write the last epoch's metrics as JSON to FILE ('-': standard output)")
-    t.set_defaults(func=cmd_train)
-
-    m = sub.add_parser("demo", help="the whole path on the embedded demo data, no download",
-                       description="Draw the synthetic demo dataset (Open Images layout) and import it, train YOLOX-nano on it on the CPU, "
-                                   "evaluate, export ONNX and OpenVINO, quantize to INT8, benchmark every backend; each step timed, figures in RUN/demo.json "
-                                   "(about 10 minutes on 2 CPU cores; --quick: a minute or two).")
-    m.add_argument("--quick", action="store_true", help="a small dataset and 2 short epochs: the whole path in a minute or two")
-    m.add_argument("--run", default="runs/demo", help="the run folder, replaced on every demo when it is empty or an earlier demo's (default: runs/demo)")
-    m.add_argument("--data-dir", default="data/demo", help="where the demo data is written, replaced when it is empty or an earlier "
-                                                           "demo's data (default: data/demo)")
-    m.add_argument("--json", metavar="FILE", help="also write the figures of every step (RUN/demo.json) to FILE ('-': standard output)")
-    m.set_defaults(func=cmd_demo)
-    _add_track_commands(sub)
-    _add_check_commands(sub)
-    _add_simota_commands(sub)
-    _add_deploy_commands(sub)
-    _add_app_commands(sub)
-    _add_bench_commands(sub)
-    return p
-
-# %% ../nbs/11_cli.ipynb #18d8dcce
-USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError, RuntimeError)
-
-def main(argv=None) -> int:
-    "Run the `dminity` command with `argv` (default: the command line); returns the exit status"
-    args = build_parser().parse_args(argv)
-    # The MongoDB bundled with FiftyOne is older than FiftyOne would like; it works, so skip its notice.
-    os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
-    warnings.formatwarning = lambda message, category, *_: f"dminity {args.command}: warning: {message}\n"
-    try: status = args.func(args)
-    except USER_ERRORS as e:
-        if int(os.environ.get("RANK", 0)) == 0: print(f"dminity {args.command}: error: {e}", file=sys.stderr)  # once, not per process
-        return 1
-    except KeyboardInterrupt:
-        print(f"dminity {args.command}: interrupted", file=sys.stderr)
-        return 130
-    return status or 0
+    launch(run, model, host=host, port=port, runs_dir=runs_dir)

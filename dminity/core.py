@@ -253,54 +253,59 @@ def parse_loggers(spec) -> list:
 @dataclass
 class TrainConfig:
     "Everything a training run needs: the YOLOX recipe, with the variant's defaults where a value is None"
-    data: str                              # a COCO dataset in the layout YOLOX reads
-    variant: str = "yolox_nano"
-    epochs: int = 300
-    batch_size: int = 64                   # over all processes together
-    ckpt: str|None = None                  # a checkpoint file, or an official name (yolox_s) to fetch
-    device: str = "auto"                   # auto, cpu, cuda or cuda:N
-    fp16: bool = False                     # mixed precision (CUDA only)
-    seed: int = 42
-    workers: int = 2                       # DataLoader worker processes
-    input_size: int|None = None            # square side in pixels; the variant's (416 or 640) by default
-    multiscale: bool = True                # change the input size every 10 iterations
-    eval_interval: int = 10                # epochs between validations (every epoch once mosaic is off)
-    warmup_epochs: int|None = None
-    no_aug_epochs: int|None = None         # the last epochs: no mosaic or mixup, and the L1 loss on
-    lr_per_image: float = 0.01/64
-    min_lr_ratio: float = 0.05
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    ema: bool = True
-    mosaic_prob: float|None = None
-    mixup_prob: float|None = None          # 0 turns mixup off
-    hsv_prob: float|None = None
-    flip_prob: float|None = None
-    degrees: float|None = None
-    translate: float|None = None
-    shear: float|None = None
-    mosaic_scale: tuple|None = None
-    mixup_scale: tuple|None = None
-    sync_bn: bool = False                  # synchronised batch norm across processes
-    logger: str = ""                       # extra loggers, comma-separated: tensorboard, wandb (metrics.jsonl is always written)
-    wandb_project: str = "dminity"         # the W&B project
-    wandb_checkpoints: bool = False        # upload best/last checkpoints to W&B as artifacts at the end
-    simota: str = "batched"                # label assignment: batched (dminity.simota) or reference (YOLOX's per-image loop)
+    data: str                        # the COCO dataset, in the layout YOLOX reads (from `dminity download` or `dminity demo`)
+    variant: str = "yolox_nano"      # yolox_nano, yolox_tiny, yolox_s, yolox_m, yolox_l or yolox_x
+    epochs: int = 300                # epochs to train
+    batch_size: int = 64             # images per step, over all processes together
+    ckpt: str|None = None            # start from this checkpoint file, or an official one by name (yolox_s ...), fetched and verified
+    device: str = "auto"             # auto, cpu, cuda or cuda:N
+    fp16: bool = False               # mixed precision (CUDA only)
+    seed: int = 42                   # the seed of Python's, NumPy's and PyTorch's generators
+    workers: int = 2                 # DataLoader worker processes
+    input_size: int|None = None      # square input side in pixels (default: the variant's, 416 or 640)
+    multiscale: bool = True          # change the input size every 10 iterations
+    eval_interval: int = 10          # epochs between validations (every epoch once mosaic is off)
+    warmup_epochs: int|None = None   # epochs of learning-rate warm-up (default: a tenth of the epochs, 1 to 5)
+    no_aug_epochs: int|None = None   # the last epochs: no mosaic or mixup, and the L1 loss on (default: a fifth of the epochs, at most 15)
+    lr_per_image: float = 0.01/64    # the learning rate per image of a batch
+    min_lr_ratio: float = 0.05       # the cosine schedule's last learning rate, as a share of its highest
+    momentum: float = 0.9            # SGD momentum
+    weight_decay: float = 5e-4       # SGD weight decay
+    ema: bool = True                 # an exponential moving average of the weights: the model validated and saved
+    mosaic_prob: float|None = None   # share of the images made as a mosaic of four (default: the variant's)
+    mixup_prob: float|None = None    # share of the images mixed with another; 0 turns mixup off (default: the variant's)
+    hsv_prob: float|None = None      # share of the images with jittered colours (default: the variant's)
+    flip_prob: float|None = None     # share of the images flipped left to right (default: the variant's)
+    degrees: float|None = None       # the largest random rotation, in degrees (default: the variant's)
+    translate: float|None = None     # the largest random shift, as a share of the side (default: the variant's)
+    shear: float|None = None         # the largest random shear, in degrees (default: the variant's)
+    mosaic_scale: tuple[float, float]|None = None  # the range of the mosaic's random scale (default: the variant's)
+    mixup_scale: tuple[float, float]|None = None   # the range of the mixed-in image's random scale (default: the variant's)
+    sync_bn: bool = False            # synchronised batch norm across processes
+    # extra loggers, comma-separated: tensorboard, wandb (metrics.jsonl is always written;
+    # W&B logs offline with WANDB_MODE=offline, `wandb sync` later)
+    logger: str = ""
+    wandb_project: str = "dminity"   # the W&B project
+    wandb_checkpoints: bool = False  # upload the best and last checkpoints to W&B as artifacts at the end of training
+    simota: str = "batched"          # label assignment: batched (dminity.simota) or reference (YOLOX's per-image loop)
 
-    def save(self, path):
-        "Write the configuration as JSON to `path`"
-        atomic_write(path, json.dumps(asdict(self), indent=2) + "\n")
+# %% ../nbs/00_core.ipynb #8550aa94
+@patch
+def save(self:TrainConfig, path):
+    "Write the configuration as JSON to `path`"
+    atomic_write(path, json.dumps(asdict(self), indent=2) + "\n")
 
-    @classmethod
-    def load(cls, path) -> TrainConfig:
-        "The configuration saved at `path`"
-        d = json.loads(Path(path).read_text())
-        unknown = d.keys() - {f.name for f in fields(cls)}
-        if unknown: raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
-        if not Path(d.get("data", "")).is_absolute():  # written before dminity stored resolved paths
-            warnings.warn(f"{path} gives the dataset as {d.get('data')!r}, relative to wherever training ran: it is read from "
-                          f"{Path(d.get('data', '')).absolute()}; write the absolute path into {path} to be sure")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+# %% ../nbs/00_core.ipynb #5a5d9797
+@patch(cls_method=True)
+def load(cls:TrainConfig, path) -> TrainConfig:
+    "The configuration saved at `path`"
+    d = json.loads(Path(path).read_text())
+    unknown = d.keys() - {f.name for f in fields(cls)}
+    if unknown: raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
+    if not Path(d.get("data", "")).is_absolute():  # written before dminity stored resolved paths
+        warnings.warn(f"{path} gives the dataset as {d.get('data')!r}, relative to wherever training ran: it is read from "
+                      f"{Path(d.get('data', '')).absolute()}; write the absolute path into {path} to be sure")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
 # %% ../nbs/00_core.ipynb #ab36a495
 def run_dataset(run, data_dir=None) -> Path:
