@@ -73,7 +73,7 @@ def pairwise_iou(a:np.ndarray, b:np.ndarray) -> np.ndarray:
     return box_iou(torch.as_tensor(a, dtype=torch.float32), torch.as_tensor(b, dtype=torch.float32)).nan_to_num(0).numpy()
 
 # %% ../nbs/00a_testing.ipynb #962c64da
-def _detections(raw:np.ndarray, num_classes:int, conf:float, nms:float) -> list:
+def _yolox_detections(raw:np.ndarray, num_classes:int, conf:float, nms:float) -> list:
     "YOLOX's postprocess of `raw`: per image an array (x1, y1, x2, y2, score, class)"
     import torch
     from yolox.utils import postprocess
@@ -89,7 +89,7 @@ def parity(reference:np.ndarray, other:np.ndarray, conf:float=0.05, nms:float=0.
     if margin is None: margin = 2*float(np.abs(score(reference) - score(other)).max())  # the scores' own numerical noise
     report = {"box_max_abs_px": float(np.abs(reference[..., :4] - other[..., :4]).max()),
               "prob_max_abs": float(np.abs(reference[..., 4:] - other[..., 4:]).max()), "detections": 0, "matched": 0, "min_iou": 1.0}
-    for ref, oth in zip(_detections(reference, num_classes, conf, nms), _detections(other, num_classes, conf, nms)):
+    for ref, oth in zip(_yolox_detections(reference, num_classes, conf, nms), _yolox_detections(other, num_classes, conf, nms)):
         clear = lambda d: d[np.abs(d[:, 4] - conf) > margin]
         ref, oth = clear(ref), clear(oth)
         report["detections"] += len(ref)
