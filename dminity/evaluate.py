@@ -174,19 +174,19 @@ def validation_losses(model, images, labels) -> dict:
     return {k: float(v) for k, v in out.items()}
 
 # %% ../nbs/06_evaluate.ipynb #aaa86a2e
-def _sync(device):
+def _cuda_sync(device):
     "Wait for the GPU's queued work, so a timer measures it (nothing to wait for on the CPU)"
     if torch.device(device).type == "cuda": torch.cuda.synchronize(device)
 
 def _timed_batch(model, imgs, num_classes:int, conf_threshold:float, nms_threshold:float) -> tuple:
     "YOLOX's outputs after `postprocess` for the batch `imgs`, and the seconds of the forward pass and of the NMS"
-    _sync(imgs.device)
+    _cuda_sync(imgs.device)
     start = time.perf_counter()
     raw = model(imgs)
-    _sync(imgs.device)
+    _cuda_sync(imgs.device)
     middle = time.perf_counter()
     outputs = postprocess(raw.float(), num_classes, conf_threshold, nms_threshold)
-    _sync(imgs.device)
+    _cuda_sync(imgs.device)
     return outputs, middle - start, time.perf_counter() - middle
 
 # %% ../nbs/06_evaluate.ipynb #62d8a7f6
