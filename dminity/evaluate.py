@@ -316,7 +316,7 @@ def evaluation_report(title:str, figures:dict, plot_name:str) -> str:
     table = pd.DataFrame(rows, columns=["class", "AP50:95", "F1-best threshold", "F1", "precision", "recall"])
     return "\n".join([f"# {title}", "", f"mAP50:95 {figures['mAP50_95']:.4f}, mAP50 {figures['mAP50']:.4f}. The score threshold that "
                       f"maximises F1 (a detection is right when it matches a box of its class at IoU >= 0.5): {best}", "",
-                      table.to_markdown(index=False), "", f"![precision, recall and F1 against the score threshold]({plot_name})", ""])
+                      table.to_markdown(index=False, disable_numparse=True), "", f"![precision, recall and F1 against the score threshold]({plot_name})", ""])
 
 # %% ../nbs/06_evaluate.ipynb #be92d5e9
 def record_evaluation(run:RunPaths, figures:dict) -> dict:
