@@ -18,10 +18,11 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'IMAGE_FORMATS', 'LOGGERS',
-           'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'Amenity', 'RunPaths', 'UserError', 'DiskFull', 'atomic_files',
-           'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied', 'coco_annotations', 'image_header',
-           'default_phases', 'parse_loggers', 'TrainConfig', 'run_dataset', 'seed_everything', 'pick_device',
-           'private_fiftyone', 'threshold_file', 'write_threshold', 'checkpoint_threshold', 'read_threshold']
+           'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'OV_F32', 'Amenity', 'RunPaths', 'UserError', 'DiskFull',
+           'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied', 'coco_annotations',
+           'image_header', 'default_phases', 'parse_loggers', 'TrainConfig', 'run_dataset', 'seed_everything',
+           'pick_device', 'private_fiftyone', 'threshold_file', 'write_threshold', 'checkpoint_threshold',
+           'read_threshold', 'check_input_size', 'openvino_metadata', 'run_checkpoint']
 
 # %% ../nbs/00_core.ipynb #5a417f33
 class Amenity(NamedTuple):
@@ -405,3 +406,35 @@ def read_threshold(model, metadata:dict|None=None) -> dict:
     if found is None and model.suffix == ".pth": found, where = checkpoint_threshold(model), threshold_file(model).name
     if found: return {**found, "source": f"{found['source']}, stored in {where}"}
     return {"threshold": DEFAULT_SCORE_THRESHOLD, "source": f"YOLOX's default; {_no_threshold_because(model)}"}
+
+# %% ../nbs/00_core.ipynb #1afd8a32
+def check_input_size(input_size) -> tuple:
+    "`input_size` (one number or (height, width)) as (height, width), checked: YOLOX's strides need multiples of 32"
+    size = (int(input_size),)*2 if np.isscalar(input_size) else tuple(int(s) for s in input_size)
+    if len(size) != 2 or any(s <= 0 or s % 32 for s in size):
+        raise ValueError(f"the input size must be a positive multiple of 32 (height, width), not {input_size}")
+    return size
+
+# %% ../nbs/00_core.ipynb #9e7cd659
+OV_F32 = {"INFERENCE_PRECISION_HINT": "f32"}  # no silent bf16 on CPUs that have it
+
+def openvino_metadata(model) -> dict:
+    "The dminity metadata (runtime info under `dminity`) of an OpenVINO model, or of the IR file at `model`"
+    if isinstance(model, (str, Path)):
+        import openvino as ov
+        model = ov.Core().read_model(str(model))
+    return {k: str(v) for k, v in model.get_rt_info(["dminity"]).value.items()} if model.has_rt_info(["dminity"]) else {}
+
+# %% ../nbs/00_core.ipynb #83095793
+def run_checkpoint(run, checkpoint:str|None=None) -> Path:
+    "The checkpoint file of `run`: `checkpoint` names it ('best', 'last' or a file); by default `best.pth`, else `last.pth`"
+    run = RunPaths(run)
+    if checkpoint is None:
+        for path in (run.best_checkpoint, run.last_checkpoint):
+            if path.exists(): return path
+        raise FileNotFoundError(f"{run.root} has no checkpoint yet ({run.best_checkpoint.name} or {run.last_checkpoint.name})")
+    path = {"best": run.best_checkpoint, "last": run.last_checkpoint}.get(checkpoint, Path(checkpoint))
+    if not path.exists():
+        hint = " (validation never ran or found nothing to score: try --checkpoint last)" if checkpoint == "best" else ""
+        raise FileNotFoundError(f"checkpoint {path} does not exist{hint}")
+    return path

@@ -11,19 +11,20 @@ import contextlib, io, json, time, warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
+from fastcore.basics import patch
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 from tqdm.auto import tqdm
 from yolox.data import CocoDataset, ValTransform
 from yolox.utils import postprocess
 
-from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device, run_dataset, write_threshold
-
+from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device, run_checkpoint, run_dataset, write_threshold
 
 # %% auto #0
 __all__ = ['matched_detections', 'best_f1', 'f1_curve', 'f1_scores', 'coco_map', 'split_images', 'LabelledSamples',
-           'validation_losses', 'evaluate', 'run_checkpoint', 'evaluate_run', 'plot_f1_curve', 'record_evaluation',
+           'validation_losses', 'evaluate', 'evaluate_run', 'plot_f1_curve', 'evaluation_report', 'record_evaluation',
            'fiftyone_evaluation', 'launch_fiftyone']
 
 # %% ../nbs/06_evaluate.ipynb #f1a0code
@@ -40,6 +41,7 @@ def matched_detections(evaluator:COCOeval) -> dict:
         truth[0] += int((~np.asarray(e["gtIgnore"], dtype=bool)).sum())
     return {c: (np.asarray(s, float), np.asarray(m, bool), t[0]) for c, (s, m, t) in found.items()}
 
+# %% ../nbs/06_evaluate.ipynb #4feebfd3
 def best_f1(scores, matched, truth:int) -> dict:
     """The score threshold that maximises F1 for detections with `scores` (whether each `matched` a box) against `truth`
     ground-truth boxes, and its F1, precision and recall; threshold None when no detection is right"""
@@ -53,6 +55,7 @@ def best_f1(scores, matched, truth:int) -> dict:
     threshold = (s[i] + s[i + 1])/2 if i + 1 < len(s) else s[i]  # halfway to the next detection, which stays out
     return {"threshold": float(threshold), "f1": float(f1[i]), "precision": float(tp[i]/kept[i]), "recall": float(tp[i]/truth)}
 
+# %% ../nbs/06_evaluate.ipynb #69beca27
 def f1_curve(scores, matched, truth:int, thresholds=np.linspace(0, 1, 101)) -> dict:
     "Precision, recall and F1 of the detections scoring at least each of `thresholds` (for a plot)"
     s, m = np.asarray(scores, float), np.asarray(matched, bool)
@@ -61,8 +64,10 @@ def f1_curve(scores, matched, truth:int, thresholds=np.linspace(0, 1, 101)) -> d
     precision = np.divide(tp, kept, out=np.ones(len(tp)), where=kept > 0)
     recall = tp/truth if truth else np.zeros(len(tp))
     f1 = np.divide(2*tp, kept + truth, out=np.zeros(len(tp)), where=kept + truth > 0)
-    return {k: [round(float(v), 4) for v in a] for k, a in (("threshold", thresholds), ("precision", precision), ("recall", recall), ("f1", f1))}
+    curves = (("threshold", thresholds), ("precision", precision), ("recall", recall), ("f1", f1))
+    return {k: [round(float(v), 4) for v in a] for k, a in curves}
 
+# %% ../nbs/06_evaluate.ipynb #4b4b34de
 def f1_scores(evaluator:COCOeval, names:dict) -> dict:
     "The F1-best score threshold of all classes together and of each class (`names`: category id to name), and the overall curve"
     found = matched_detections(evaluator)
@@ -79,31 +84,44 @@ def _precision_recall(evaluator:COCOeval, score_threshold:float) -> tuple:
         if e is None or e["aRng"] != evaluator.params.areaRng[0]: continue
         kept = (np.asarray(e["dtScores"]) >= score_threshold) & ~np.asarray(e["dtIgnore"][0], dtype=bool)
         matched = np.asarray(e["dtMatches"][0]) > 0
-        tp += int((kept & matched).sum()); fp += int((kept & ~matched).sum())
+        tp += int((kept & matched).sum())
+        fp += int((kept & ~matched).sum())
         gts += int((~np.asarray(e["gtIgnore"], dtype=bool)).sum())
     return (tp/(tp + fp) if tp + fp else 0.0), (tp/gts if gts else 0.0)
 
+# %% ../nbs/06_evaluate.ipynb #409a2907
+def _no_detections(coco_gt:COCO, names:dict) -> dict:
+    "`coco_map`'s figures when there is no detection at all (pycocotools' `loadRes` refuses an empty list): every one 0"
+    present = sorted({a["category_id"] for a in coco_gt.dataset["annotations"]})
+    truth = len(coco_gt.getAnnIds())
+    f1 = {**best_f1([], [], truth), "per_class": {names[c]: best_f1([], [], 1) for c in present}, "curve": f1_curve([], [], truth)}
+    return {"mAP50_95": 0.0, "mAP50": 0.0, "precision": 0.0, "recall": 0.0, "per_class": {names[c]: 0.0 for c in present}, "f1": f1}
+
+# %% ../nbs/06_evaluate.ipynb #c8e44d97
+def _per_class_ap(evaluator:COCOeval, names:dict) -> dict:
+    "AP50:95 of each class with ground truth, from pycocotools' precision array (IoU thresholds x recall points)"
+    per_class = {}
+    for k, cat in enumerate(evaluator.params.catIds):
+        p = evaluator.eval["precision"][:, :, k, 0, -1]  # area 'all', 100 detections
+        if (p > -1).any(): per_class[names[cat]] = float(p[p > -1].mean())
+    return per_class
+
+# %% ../nbs/06_evaluate.ipynb #a6347c11
 def coco_map(coco_gt:COCO, detections:list, score_threshold:float=0.3) -> dict:
     """COCO mAP50:95 and mAP50 of `detections` (COCO result dicts) against the ground truth `coco_gt`, precision and recall
     at IoU 0.5 for the detections scoring at least `score_threshold`, the AP50:95 of each class with ground truth, and the F1-best
     score threshold (`f1`, overall and per class)"""
     if not coco_gt.getAnnIds(): return {"skipped": "the ground truth holds no boxes: mAP is undefined"}
     names = {c["id"]: c["name"] for c in coco_gt.loadCats(coco_gt.getCatIds())}
-    if not detections:
-        present = sorted({a["category_id"] for a in coco_gt.dataset["annotations"]})
-        truth = len(coco_gt.getAnnIds())
-        f1 = {**best_f1([], [], truth), "per_class": {names[c]: best_f1([], [], 1) for c in present}, "curve": f1_curve([], [], truth)}
-        return {"mAP50_95": 0.0, "mAP50": 0.0, "precision": 0.0, "recall": 0.0, "per_class": {names[c]: 0.0 for c in present}, "f1": f1}
-    with contextlib.redirect_stdout(io.StringIO()):
+    if not detections: return _no_detections(coco_gt, names)
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its table
         evaluator = COCOeval(coco_gt, coco_gt.loadRes(detections), "bbox")
-        evaluator.evaluate(); evaluator.accumulate(); evaluator.summarize()
+        evaluator.evaluate()
+        evaluator.accumulate()
+        evaluator.summarize()
     precision, recall = _precision_recall(evaluator, score_threshold)
-    per_class = {}
-    for k, cat in enumerate(evaluator.params.catIds):
-        p = evaluator.eval["precision"][:, :, k, 0, -1]  # IoU thresholds x recall points, area 'all', 100 detections
-        if (p > -1).any(): per_class[names[cat]] = float(p[p > -1].mean())
     return {"mAP50_95": float(evaluator.stats[0]), "mAP50": float(evaluator.stats[1]), "precision": precision, "recall": recall,
-            "per_class": per_class, "f1": f1_scores(evaluator, names)}
+            "per_class": _per_class_ap(evaluator, names), "f1": f1_scores(evaluator, names)}
 
 # %% ../nbs/06_evaluate.ipynb #9afcbde5
 def split_images(data_dir, split:str="val") -> int:
@@ -112,23 +130,37 @@ def split_images(data_dir, split:str="val") -> int:
     if not path.exists(): raise FileNotFoundError(f"{path} is missing: {data_dir} is not a COCO dataset in the layout YOLOX reads")
     return len(json.loads(path.read_text()).get("images", []))
 
+# %% ../nbs/06_evaluate.ipynb #e841ada5
 class LabelledSamples(torch.utils.data.Dataset):
     "A YOLOX `CocoDataset` with `ValTransform` that also gives each image's boxes as training labels (class, cx, cy, w, h)"
     def __init__(self, dataset:CocoDataset):
         self.dataset = dataset
         self.max_labels = max([1] + [len(a[0]) for a in dataset.annotations])
     def __len__(self): return len(self.dataset)
-    def __getitem__(self, index):
-        image, _, info, image_id = self.dataset[index]
-        boxes = self.dataset.annotations[index][0]  # x1, y1, x2, y2, class, already scaled like the image
-        labels = np.zeros((self.max_labels, 5), np.float32)
-        n = len(boxes)
-        if n:
-            labels[:n, 0] = boxes[:, 4]
-            labels[:n, 1], labels[:n, 2] = (boxes[:, 0] + boxes[:, 2])/2, (boxes[:, 1] + boxes[:, 3])/2
-            labels[:n, 3], labels[:n, 4] = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
-        return image, labels, info, image_id
 
+# %% ../nbs/06_evaluate.ipynb #5d5da2bf
+@patch
+def __getitem__(self:LabelledSamples, index):
+    "The image, its boxes as labels (class, cx, cy, w, h; padded with zeros to `max_labels`), its size and id"
+    image, _, info, image_id = self.dataset[index]
+    boxes = self.dataset.annotations[index][0]  # x1, y1, x2, y2, class, already scaled like the image
+    labels = np.zeros((self.max_labels, 5), np.float32)
+    n = len(boxes)
+    if n:
+        labels[:n, 0] = boxes[:, 4]
+        labels[:n, 1], labels[:n, 2] = (boxes[:, 0] + boxes[:, 2])/2, (boxes[:, 1] + boxes[:, 3])/2
+        labels[:n, 3], labels[:n, 4] = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    return image, labels, info, image_id
+
+# %% ../nbs/06_evaluate.ipynb #83ac2d6e
+def _coco_split(data_dir, split:str, input_size) -> CocoDataset:
+    "YOLOX's `CocoDataset` of `split` at `data_dir`, preprocessed as YOLOX validates (`ValTransform`)"
+    folder = COCO_SPLITS[split]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return CocoDataset(data_dir=str(data_dir), json_file=f"instances_{folder}.json", name=folder,
+                           img_size=tuple(input_size), preproc=ValTransform(legacy=False))
+
+# %% ../nbs/06_evaluate.ipynb #de411b14
 def validation_losses(model, images, labels) -> dict:
     "YOLOX's losses on a batch without touching the model: train mode for the head, batch norm kept in eval mode, no gradients"
     norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
@@ -141,8 +173,36 @@ def validation_losses(model, images, labels) -> dict:
     finally: model.eval()
     return {k: float(v) for k, v in out.items()}
 
-def _sync(device):
+# %% ../nbs/06_evaluate.ipynb #aaa86a2e
+def _cuda_sync(device):
+    "Wait for the GPU's queued work, so a timer measures it (nothing to wait for on the CPU)"
     if torch.device(device).type == "cuda": torch.cuda.synchronize(device)
+
+def _timed_batch(model, imgs, num_classes:int, conf_threshold:float, nms_threshold:float) -> tuple:
+    "YOLOX's outputs after `postprocess` for the batch `imgs`, and the seconds of the forward pass and of the NMS"
+    _cuda_sync(imgs.device)
+    start = time.perf_counter()
+    raw = model(imgs)
+    _cuda_sync(imgs.device)
+    middle = time.perf_counter()
+    outputs = postprocess(raw.float(), num_classes, conf_threshold, nms_threshold)
+    _cuda_sync(imgs.device)
+    return outputs, middle - start, time.perf_counter() - middle
+
+# %% ../nbs/06_evaluate.ipynb #62d8a7f6
+def _coco_results(outputs, infos, ids, input_size, class_ids, clip_boxes:bool=True) -> list:
+    "COCO result dicts of a batch's `postprocess` outputs, boxes scaled back to each image (and clipped to it)"
+    results = []
+    for out, height, width, image_id in zip(outputs, *infos, ids[:, 0]):
+        if out is None: continue
+        out = out.cpu().numpy()
+        scale = min(input_size[0]/float(height), input_size[1]/float(width))
+        boxes = out[:, :4]/scale  # clipped to the image, as the predictor does: a box cannot reach outside it
+        if clip_boxes: boxes[:, 0::2], boxes[:, 1::2] = boxes[:, 0::2].clip(0, float(width)), boxes[:, 1::2].clip(0, float(height))
+        for (x1, y1, x2, y2), obj, cls_conf, cls in zip(boxes, out[:, 4], out[:, 5], out[:, 6]):
+            results.append({"image_id": int(image_id), "category_id": class_ids[int(cls)],
+                            "bbox": [float(x1), float(y1), float(x2 - x1), float(y2 - y1)], "score": float(obj*cls_conf)})
+    return results
 
 # %% ../nbs/06_evaluate.ipynb #885e0a8d
 @torch.no_grad()
@@ -153,10 +213,7 @@ def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size
     COCO dataset at `data_dir`; {'skipped': reason} when the split has no images or no boxes. `clip_boxes=False`: as YOLOX's `COCOEvaluator`"""
     if split_images(data_dir, split) == 0:
         return {"skipped": f"split {split!r} of {data_dir} has no images: nothing to evaluate"}
-    folder = COCO_SPLITS[split]
-    with contextlib.redirect_stdout(io.StringIO()):
-        dataset = CocoDataset(data_dir=str(data_dir), json_file=f"instances_{folder}.json", name=folder,
-                              img_size=tuple(input_size), preproc=ValTransform(legacy=False))
+    dataset = _coco_split(data_dir, split, input_size)
     loader = torch.utils.data.DataLoader(LabelledSamples(dataset), batch_size=batch_size, num_workers=workers, shuffle=False)
     was_training = model.training
     model.eval()
@@ -164,22 +221,11 @@ def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size
     try:
         for imgs, labels, infos, ids in tqdm(loader, desc=f"evaluating {split}", leave=False, disable=not progress):
             imgs = imgs.to(device)
-            _sync(device); start = time.perf_counter()
-            raw = model(imgs)
-            _sync(device); middle = time.perf_counter()
-            outputs = postprocess(raw.float(), model.head.num_classes, conf_threshold, nms_threshold)
-            _sync(device); forward_s += middle - start; nms_s += time.perf_counter() - middle; images += len(imgs)
+            outputs, forward, nms = _timed_batch(model, imgs, model.head.num_classes, conf_threshold, nms_threshold)
+            forward_s, nms_s, images = forward_s + forward, nms_s + nms, images + len(imgs)
             if losses:  # a batch's losses are normalised by its matched anchors: the mean is weighted by images
                 for k, v in validation_losses(model, imgs, labels.to(device)).items(): loss_sums[k] = loss_sums.get(k, 0.0) + v*len(imgs)
-            for out, height, width, image_id in zip(outputs, *infos, ids[:, 0]):
-                if out is None: continue
-                out = out.cpu().numpy()
-                scale = min(input_size[0]/float(height), input_size[1]/float(width))
-                boxes = out[:, :4]/scale  # clipped to the image, as the predictor does: a box cannot reach outside it
-                if clip_boxes: boxes[:, 0::2], boxes[:, 1::2] = boxes[:, 0::2].clip(0, float(width)), boxes[:, 1::2].clip(0, float(height))
-                for (x1, y1, x2, y2), obj, cls_conf, cls in zip(boxes, out[:, 4], out[:, 5], out[:, 6]):
-                    detections.append({"image_id": int(image_id), "category_id": dataset.class_ids[int(cls)],
-                                       "bbox": [float(x1), float(y1), float(x2 - x1), float(y2 - y1)], "score": float(obj*cls_conf)})
+            detections += _coco_results(outputs, infos, ids, input_size, dataset.class_ids, clip_boxes)
     finally:
         model.train(was_training)
     scores = coco_map(dataset.coco, detections, score_threshold)
@@ -189,44 +235,52 @@ def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size
             "nms_ms_per_image": 1000*nms_s/images, "results": detections, "annotations": str(coco_annotations(data_dir, split))}
 
 # %% ../nbs/06_evaluate.ipynb #b0a5d89e
-def run_checkpoint(run, checkpoint:str="best") -> Path:
-    "The checkpoint file of `run` that `checkpoint` names: 'best', 'last' or a file"
-    run = run if isinstance(run, RunPaths) else RunPaths(run)
-    path = {"best": run.best_checkpoint, "last": run.last_checkpoint}.get(checkpoint, Path(checkpoint))
-    if not path.exists():
-        hint = " (validation never ran or found nothing to score: try --checkpoint last)" if checkpoint == "best" else ""
-        raise FileNotFoundError(f"checkpoint {path} does not exist{hint}")
-    return path
+def _split_categories(data, split:str) -> tuple:
+    "The annotation file of `split` of the run's dataset `data` and its categories; an error when it is missing or has no images"
+    annotations = coco_annotations(data, split)
+    if not annotations.exists(): raise FileNotFoundError(f"{annotations} is missing: the run's dataset {data} has no {split} split")
+    if split_images(data, split) == 0: raise ValueError(f"split {split!r} of {data} has no images: nothing to evaluate")
+    return annotations, json.loads(annotations.read_text())["categories"]
 
+# %% ../nbs/06_evaluate.ipynb #0b9031e0
+def _checkpoint_model(variant:str, path, num_classes:int):
+    "The model `variant` with the weights of the checkpoint `path`, which must have `num_classes` classes"
+    from dminity.model import build_model, load_weights
+    model = build_model(variant, num_classes)
+    report = load_weights(model, path)
+    if report.skipped: raise ValueError(f"{path} has {report.num_classes} classes, the dataset {num_classes}: not a checkpoint of this run")
+    return model
+
+# %% ../nbs/06_evaluate.ipynb #61cf0248
+def _keep_detections(run:RunPaths, split:str, checkpoint:Path, results:list) -> Path:
+    "Write the COCO `results` of `checkpoint` on `split` into the run's `eval/` folder; returns the file"
+    run.evaluations.mkdir(exist_ok=True)
+    detections = run.evaluations/f"{split}-{checkpoint.stem}-detections.json"
+    detections.write_text(json.dumps(results))
+    return detections
+
+# %% ../nbs/06_evaluate.ipynb #817d314b
 def evaluate_run(run, checkpoint:str="best", split:str="val", score_threshold:float=0.3, json_path=None,
                  batch_size:int=8, device:str="auto", conf_threshold:float=0.01, progress:bool=True) -> dict:
     """Evaluate a checkpoint of the training run folder `run` on `split` of its dataset; the detections are written in COCO's
     results format next to the run so that anyone can re-check the numbers with pycocotools, with the F1-best score threshold"""
-    from dminity.model import build_model, load_weights
-    run = run if isinstance(run, RunPaths) else RunPaths(run)
+    run = RunPaths(run)
     if not run.config.exists(): raise FileNotFoundError(f"{run.root} has no config.json: it is not a training run folder")
     config, data = TrainConfig.load(run.config), run_dataset(run)
     path = run_checkpoint(run, checkpoint)
-    annotations = coco_annotations(data, split)
-    if not annotations.exists(): raise FileNotFoundError(f"{annotations} is missing: the run's dataset {data} has no {split} split")
-    if split_images(data, split) == 0: raise ValueError(f"split {split!r} of {data} has no images: nothing to evaluate")
-    classes = json.loads(annotations.read_text())["categories"]
+    annotations, classes = _split_categories(data, split)
     device = pick_device(device)
-    model = build_model(config.variant, len(classes))
-    report = load_weights(model, path)
-    if report.skipped: raise ValueError(f"{path} has {report.num_classes} classes, the dataset {len(classes)}: not a checkpoint of this run")
+    model = _checkpoint_model(config.variant, path, len(classes))
     size = config.input_size or config.resolved().input_size
     result = evaluate(model.to(device), data, split, (size, size), batch_size=batch_size, device=device,
                       progress=progress, score_threshold=score_threshold, conf_threshold=conf_threshold)
     if "skipped" in result: raise ValueError(result["skipped"])
-    out = run.root/"eval"; out.mkdir(exist_ok=True)
-    detections = out/f"{split}-{path.stem}-detections.json"
-    detections.write_text(json.dumps(result["results"]))
-    figures = {"map50_95": result["mAP50_95"], "map50": result["mAP50"], "precision": result["precision"], "recall": result["recall"],
+    detections = _keep_detections(run, split, path, result["results"])
+    figures = {"mAP50_95": result["mAP50_95"], "mAP50": result["mAP50"], "precision": result["precision"], "recall": result["recall"],
                "score_threshold": score_threshold, "per_class": result["per_class"], "val_losses": result["losses"],
                "images": result["images"], "ms_per_image": result["ms_per_image"], "nms_ms_per_image": result["nms_ms_per_image"],
-               "checkpoint": str(path), "split": split, "annotations": str(Path(annotations).absolute()), "detections": str(detections.absolute()),
-               "f1": result["f1"]}
+               "checkpoint": str(path), "split": split, "annotations": str(Path(annotations).absolute()),
+               "detections": str(detections.absolute()), "f1": result["f1"]}
     figures |= record_evaluation(run, figures)
     if json_path: Path(json_path).write_text(json.dumps(figures, indent=2) + "\n")
     return figures
@@ -249,51 +303,61 @@ def plot_f1_curve(f1:dict, path, title:str="") -> Path:
     plt.close(fig)
     return Path(path)
 
-def _report_row(*cells) -> str: return "| " + " | ".join(cells) + " |"
-
+# %% ../nbs/06_evaluate.ipynb #4619c0df
 def _pct(v) -> str: return "-" if v is None else f"{v:.3f}"
 
+def evaluation_report(title:str, figures:dict, plot_name:str) -> str:
+    "The markdown report of an evaluation (`figures` of `evaluate_run`): mAP, the F1-best threshold, a table per class, the plot"
+    f1 = figures["f1"]
+    best = (f"**{f1['threshold']:.4f}**, with F1 {f1['f1']:.3f}, precision {f1['precision']:.3f}, recall {f1['recall']:.3f}."
+            if f1["threshold"] else "none (no detection is right).")
+    rows = [{"class": name, "AP50:95": _pct(figures["per_class"].get(name)), "F1-best threshold": _pct(c["threshold"]),
+             "F1": _pct(c["f1"]), "precision": _pct(c["precision"]), "recall": _pct(c["recall"])} for name, c in f1["per_class"].items()]
+    table = pd.DataFrame(rows, columns=["class", "AP50:95", "F1-best threshold", "F1", "precision", "recall"])
+    return "\n".join([f"# {title}", "", f"mAP50:95 {figures['mAP50_95']:.4f}, mAP50 {figures['mAP50']:.4f}. The score threshold that "
+                      f"maximises F1 (a detection is right when it matches a box of its class at IoU >= 0.5): {best}", "",
+                      table.to_markdown(index=False, disable_numparse=True), "", f"![precision, recall and F1 against the score threshold]({plot_name})", ""])
+
+# %% ../nbs/06_evaluate.ipynb #be92d5e9
 def record_evaluation(run:RunPaths, figures:dict) -> dict:
     """Write the F1 plot and `report.md` of an evaluation (`figures` of `evaluate_run`) into `run/eval/`, and, for the validation
     split, its F1-best threshold beside the checkpoint; returns the paths written"""
     f1, checkpoint, split = figures["f1"], Path(figures["checkpoint"]), figures["split"]
-    out = run.root/"eval"
-    plot = plot_f1_curve(f1, out/f"{split}-{checkpoint.stem}-f1.png", f"{run.root.name} ({checkpoint.name}), {split}")
+    run = RunPaths(run)
+    plot = plot_f1_curve(f1, run.evaluations/f"{split}-{checkpoint.stem}-f1.png", f"{run.root.name} ({checkpoint.name}), {split}")
     written = {"f1_plot": str(plot.absolute())}
     if split == "val" and f1["threshold"] is not None:
         source = f"F1-best (IoU 0.5) on the {figures['images']} validation images, by dminity eval of {checkpoint.name}"
         keep = {k: f1[k] for k in ("threshold", "f1", "precision", "recall")}
         per_class = {name: c["threshold"] for name, c in f1["per_class"].items()}
         written["threshold_file"] = str(write_threshold(checkpoint, {**keep, "per_class": per_class, "source": source}).absolute())
-    lines = [f"# Evaluation of {run.root.name} ({checkpoint.name}) on {split}, {figures['images']} images", "",
-             f"mAP50:95 {figures['map50_95']:.4f}, mAP50 {figures['map50']:.4f}. The score threshold that maximises F1 (a detection "
-             "is right when it matches a box of its class at IoU >= 0.5): " +
-             (f"**{f1['threshold']:.4f}**, with F1 {f1['f1']:.3f}, precision {f1['precision']:.3f}, recall {f1['recall']:.3f}." if f1["threshold"]
-              else "none (no detection is right)."), "",
-             _report_row("class", "AP50:95", "F1-best threshold", "F1", "precision", "recall"), _report_row(*["---"]*6)]
-    for name, c in f1["per_class"].items():
-        lines.append(_report_row(name, _pct(figures["per_class"].get(name)), _pct(c["threshold"]), _pct(c["f1"]), _pct(c["precision"]), _pct(c["recall"])))
-    lines += ["", f"![precision, recall and F1 against the score threshold]({plot.name})", ""]
-    report = out/"report.md"
-    report.write_text("\n".join(lines))
+    report = run.evaluations/"report.md"
+    title = f"Evaluation of {run.root.name} ({checkpoint.name}) on {split}, {figures['images']} images"
+    report.write_text(evaluation_report(title, figures, plot.name))
     return {**written, "report": str(report.absolute())}
 
 # %% ../nbs/06_evaluate.ipynb #c6be33aa
-def fiftyone_evaluation(annotations, detections, images_dir=None, name:str|None=None, iou:float=0.5):
-    """A FiftyOne dataset of the images of `annotations` (COCO ground truth, field `ground_truth`) with the `detections`
-    (COCO results list or file, field `predictions`), evaluated the COCO way (eval key `eval`); returns (dataset, results).
-    In the App, filter `eval` (tp/fp/fn) to browse the false positives and the misses."""
+def _load_coco(annotations:Path, images_dir:Path, name:str|None=None):
+    "A FiftyOne dataset of the images of the COCO file `annotations` in `images_dir`, their boxes in `ground_truth`"
     import fiftyone as fo
-    import fiftyone.utils.coco as fouc
-    annotations = Path(annotations)
-    images_dir = Path(images_dir) if images_dir else annotations.parent.parent/annotations.stem.replace("instances_", "")
-    gt = json.loads(annotations.read_text())
-    if not gt.get("images"): raise ValueError(f"{annotations} lists no images: nothing to load into FiftyOne")
     with contextlib.redirect_stdout(io.StringIO()):
         dataset = fo.Dataset.from_dir(dataset_type=fo.types.COCODetectionDataset, data_path=str(images_dir), labels_path=str(annotations),
                                       label_types="detections", label_field="ground_truth", include_id=True, name=name, overwrite=name is not None)
     if dataset.has_field("ground_truth_detections"): dataset.rename_sample_field("ground_truth_detections", "ground_truth")
     dataset.compute_metadata()
+    return dataset
+
+# %% ../nbs/06_evaluate.ipynb #7b5ad71c
+def fiftyone_evaluation(annotations, detections, images_dir=None, name:str|None=None, iou:float=0.5):
+    """A FiftyOne dataset of the images of `annotations` (COCO ground truth, field `ground_truth`) with the `detections`
+    (COCO results list or file, field `predictions`), evaluated the COCO way (eval key `eval`); returns (dataset, results).
+    In the App, filter `eval` (tp/fp/fn) to browse the false positives and the misses."""
+    import fiftyone.utils.coco as fouc
+    annotations = Path(annotations)
+    images_dir = Path(images_dir) if images_dir else annotations.parent.parent/annotations.stem.replace("instances_", "")
+    gt = json.loads(annotations.read_text())
+    if not gt.get("images"): raise ValueError(f"{annotations} lists no images: nothing to load into FiftyOne")
+    dataset = _load_coco(annotations, images_dir, name)
     results_list = json.loads(Path(detections).read_text()) if isinstance(detections, (str, Path)) else detections
     fouc.add_coco_labels(dataset, "predictions", results_list, {c["id"]: c["name"] for c in gt["categories"]},
                          coco_id_field="ground_truth_coco_id" if dataset.has_field("ground_truth_coco_id") else "coco_id")

@@ -10,36 +10,25 @@ from __future__ import annotations
 import copy, json, time, warnings
 from pathlib import Path
 
-import numpy as np
 import torch
-from yolox.utils import load_checkpoint, postprocess
+from yolox.utils import load_checkpoint
 
-from .core import THRESHOLD_KEY, RunPaths, TrainConfig, atomic_files, checkpoint_threshold
+from .core import (THRESHOLD_KEY, RunPaths, TrainConfig, atomic_files, check_input_size, checkpoint_threshold, openvino_metadata,
+                          run_checkpoint)
 from .model import build_model, load_weights
 
 # %% auto #0
-__all__ = ['PIXELS', 'OV_F32', 'FORMATS', 'as_run', 'run_checkpoint', 'load_trained', 'model_metadata', 'check_input_size',
-           'export_onnx', 'export_openvino', 'save_openvino', 'openvino_metadata', 'raw_outputs', 'parity',
+__all__ = ['PIXELS', 'FORMATS', 'load_trained', 'model_metadata', 'export_onnx', 'save_openvino', 'export_openvino',
            'file_size_mb', 'export_run']
 
 # %% ../nbs/07_export.ipynb #157cd156
-def as_run(run) -> RunPaths:
-    "`run` (a folder or `RunPaths`) as `RunPaths`"
-    return run if isinstance(run, RunPaths) else RunPaths(run)
-
-def run_checkpoint(run) -> Path:
-    "The checkpoint of `run` to deploy: `best.pth`, or `last.pth` when the run was never validated"
-    run = as_run(run)
-    if not run.config.exists():
-        raise FileNotFoundError(f"{run.root} is not a run folder (it has no config.json): train one with `dminity train` or `dminity demo`")
-    for ckpt in (run.best_checkpoint, run.last_checkpoint):
-        if ckpt.exists(): return ckpt
-    raise FileNotFoundError(f"{run.root} has no checkpoint yet ({run.best_checkpoint.name} or {run.last_checkpoint.name})")
-
 def load_trained(run, checkpoint=None) -> tuple:
     "The trained model of `run` in evaluation mode and its facts: variant, class names, input size (height, width), checkpoint"
+    run = RunPaths(run)
+    if not run.config.exists():
+        raise FileNotFoundError(f"{run.root} is not a run folder (it has no config.json): train one with `dminity train` or `dminity demo`")
     ckpt = Path(checkpoint) if checkpoint else run_checkpoint(run)
-    config, state = TrainConfig.load(as_run(run).config), load_checkpoint(ckpt)
+    config, state = TrainConfig.load(run.config), load_checkpoint(ckpt)
     classes = list(state.get("classes") or [])
     if not classes: raise ValueError(f"{ckpt} does not say its class names: it was not written by `dminity train`")
     model = build_model(state.get("variant", config.variant), len(classes))
@@ -55,13 +44,23 @@ def model_metadata(classes, input_size, variant:str="") -> dict:
     return {"names": json.dumps(list(classes)), "input_size": json.dumps([int(s) for s in input_size]), "variant": variant,
             "output": "cx, cy, w, h, objectness, class scores (decoded, before NMS)", "pixels": PIXELS}
 
-def check_input_size(input_size) -> list:
-    "`input_size` as [height, width], checked: YOLOX's strides need multiples of 32"
-    size = [int(input_size)]*2 if np.isscalar(input_size) else [int(s) for s in input_size]
-    if len(size) != 2 or any(s <= 0 or s % 32 for s in size):
-        raise ValueError(f"the input size must be positive multiples of 32 (height, width), not {input_size}")
-    return size
+# %% ../nbs/07_export.ipynb #9ead929a
+def _decoding_copy(model):
+    "A copy of `model` as it is exported: evaluation mode, float32 on the CPU, the head decoding its outputs"
+    model = copy.deepcopy(model).eval().float().cpu()
+    model.head.decode_in_inference = True
+    return model
 
+# %% ../nbs/07_export.ipynb #c08b1c88
+def _trace_onnx(model, path, size, opset:int, dynamic_batch:bool):
+    "Write the ONNX file of `model` (decoding inside) for inputs [N, 3, *size] to `path`, with the TorchScript exporter: one file"
+    axes = {"images": {0: "batch"}, "output": {0: "batch"}} if dynamic_batch else None
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on Python values in the head
+        torch.onnx.export(_decoding_copy(model), torch.zeros(1, 3, *size), str(path), dynamo=False, opset_version=opset,
+                          input_names=["images"], output_names=["output"], dynamic_axes=axes)
+
+# %% ../nbs/07_export.ipynb #38899e99
 def export_onnx(model, path, input_size, classes, variant:str="", dynamic_batch:bool=True, opset:int=17, simplify:bool=True,
                 metadata:dict|None=None) -> Path:
     "Write `model` as ONNX to `path`: decoded output `[N, anchors, 5 + classes]`, no NMS, checked, metadata inside (and `metadata`)"
@@ -69,14 +68,8 @@ def export_onnx(model, path, input_size, classes, variant:str="", dynamic_batch:
     size, path = check_input_size(input_size), Path(path)
     if opset < 17: raise ValueError(f"opset {opset} is too old: use 17 or newer")
     path.parent.mkdir(parents=True, exist_ok=True)
-    model = copy.deepcopy(model).eval().float().cpu()
-    model.head.decode_in_inference = True
-    axes = {"images": {0: "batch"}, "output": {0: "batch"}} if dynamic_batch else None
     with atomic_files(path) as (partial,):  # a model being served is replaced whole, never rewritten in place
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the tracer's notes on Python values in the head
-            torch.onnx.export(model, torch.zeros(1, 3, *size), str(partial), dynamo=False, opset_version=opset,
-                              input_names=["images"], output_names=["output"], dynamic_axes=axes)
+        _trace_onnx(model, partial, size, opset, dynamic_batch)
         proto = onnx.load(str(partial))
         if simplify:
             import onnxslim
@@ -87,28 +80,6 @@ def export_onnx(model, path, input_size, classes, variant:str="", dynamic_batch:
     return path
 
 # %% ../nbs/07_export.ipynb #c87aea60
-OV_F32 = {"INFERENCE_PRECISION_HINT": "f32"}  # no silent bf16 on CPUs that have it
-
-def export_openvino(source, path, fp16:bool=False, metadata:dict|None=None, input_size=None) -> Path:
-    "Write the OpenVINO IR (`.xml` and `.bin`) of `source` (an ONNX file, or a PyTorch model with `input_size`) to `path`"
-    import openvino as ov
-    path = Path(path)
-    if path.suffix != ".xml": raise ValueError(f"an OpenVINO IR is named *.xml, not {path.name}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(source, torch.nn.Module):
-        size = check_input_size(input_size)
-        model = copy.deepcopy(source).eval().float().cpu(); model.head.decode_in_inference = True
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ov_model = ov.convert_model(model, example_input=torch.zeros(1, 3, *size), input=[-1, 3, *size])
-        ov_model.outputs[0].get_tensor().set_names({"output"})
-    else:
-        import onnx
-        metadata = {**{p.key: p.value for p in onnx.load(str(source), load_external_data=False).metadata_props}, **(metadata or {})}
-        ov_model = ov.convert_model(str(source))
-    for key, value in (metadata or {}).items(): ov_model.set_rt_info(value, ["dminity", key])
-    return save_openvino(ov_model, path, fp16)
-
 def save_openvino(ov_model, path, fp16:bool=False) -> Path:
     """Write `ov_model` as the IR `path` (`.xml`) and its `.bin`, each replaced whole (`dminity.core.atomic_files`), the weights
     first: a reader of the old `.xml` never finds half a file"""
@@ -118,75 +89,54 @@ def save_openvino(ov_model, path, fp16:bool=False) -> Path:
         ov.save_model(ov_model, str(xml), compress_to_fp16=fp16)  # its .bin goes beside it, under the temporary name
     return path
 
-def openvino_metadata(path) -> dict:
-    "The dminity metadata of the OpenVINO IR at `path`"
+# %% ../nbs/07_export.ipynb #d47225df
+def _convert_torch(model, input_size):
+    "The OpenVINO model of the PyTorch `model` (decoding inside) for inputs [N, 3, *input_size], its output named `output`"
     import openvino as ov
-    model = ov.Core().read_model(str(path))
-    return {k: str(v) for k, v in model.get_rt_info(["dminity"]).value.items()} if model.has_rt_info(["dminity"]) else {}
+    size = check_input_size(input_size)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ov_model = ov.convert_model(_decoding_copy(model), example_input=torch.zeros(1, 3, *size), input=[-1, 3, *size])
+    ov_model.outputs[0].get_tensor().set_names({"output"})
+    return ov_model
 
-# %% ../nbs/07_export.ipynb #1f61cb72
-def raw_outputs(model, batch:np.ndarray) -> np.ndarray:
-    "The decoded outputs of `model` (a PyTorch model, or the path of an ONNX file or OpenVINO IR) for `batch` [N, 3, H, W]"
-    batch = np.ascontiguousarray(batch, dtype=np.float32)
-    if isinstance(model, torch.nn.Module):
-        model = copy.deepcopy(model).eval(); model.head.decode_in_inference = True
-        with torch.no_grad(): return model(torch.from_numpy(batch)).numpy()
-    path = Path(model)
-    if path.suffix == ".onnx":
-        import onnxruntime as ort
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        return session.run(None, {session.get_inputs()[0].name: batch})[0]
-    if path.suffix == ".xml":
-        import openvino as ov
-        return ov.Core().compile_model(str(path), "CPU", OV_F32)(batch)[0]
-    raise ValueError(f"{path.name}: not a model this can run (PyTorch module, .onnx or .xml)")
-
-def _iou(a:np.ndarray, b:np.ndarray) -> np.ndarray:
-    "IoU of every box in `a` [n, 4] with every box in `b` [m, 4] (x1, y1, x2, y2)"
-    lt, rb = np.maximum(a[:, None, :2], b[None, :, :2]), np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(-1)
-    area = lambda x: (x[:, 2:] - x[:, :2]).clip(0).prod(-1)
-    return inter/(area(a)[:, None] + area(b)[None] - inter + 1e-9)
-
-def _detections(raw:np.ndarray, num_classes:int, conf:float, nms:float) -> list:
-    "YOLOX's postprocess of `raw`: per image an array (x1, y1, x2, y2, score, class)"
-    out = postprocess(torch.from_numpy(raw.copy()), num_classes, conf, nms)
-    out = [None if o is None else np.asarray(o.cpu() if torch.is_tensor(o) else o) for o in out]
-    return [np.zeros((0, 6), np.float32) if o is None else np.concatenate([o[:, :4], o[:, 4:5]*o[:, 5:6], o[:, 6:7]], 1) for o in out]
-
-def parity(reference:np.ndarray, other:np.ndarray, conf:float=0.05, nms:float=0.65, margin:float|None=None, min_iou:float=0.99) -> dict:
-    "Largest raw differences of `other` from `reference` and how their detections after NMS agree (near-threshold ones left out)"
-    num_classes = reference.shape[-1] - 5
-    score = lambda r: r[..., 4]*r[..., 5:].max(-1)
-    if margin is None: margin = 2*float(np.abs(score(reference) - score(other)).max())  # the scores' own numerical noise
-    report = {"box_max_abs_px": float(np.abs(reference[..., :4] - other[..., :4]).max()),
-              "prob_max_abs": float(np.abs(reference[..., 4:] - other[..., 4:]).max()), "detections": 0, "matched": 0, "min_iou": 1.0}
-    for ref, oth in zip(_detections(reference, num_classes, conf, nms), _detections(other, num_classes, conf, nms)):
-        clear = lambda d: d[np.abs(d[:, 4] - conf) > margin]
-        ref, oth = clear(ref), clear(oth)
-        report["detections"] += len(ref)
-        if len(ref) != len(oth): report["count_mismatch"] = report.get("count_mismatch", 0) + 1
-        if not len(ref) or not len(oth): continue
-        iou = np.where(ref[:, None, 5] == oth[None, :, 5], _iou(ref[:, :4], oth[:, :4]), 0).max(1)
-        report["matched"] += int((iou >= min_iou).sum()); report["min_iou"] = min(report["min_iou"], float(iou.min()))
-    report["same"] = report["matched"] == report["detections"] and "count_mismatch" not in report
-    return report
+# %% ../nbs/07_export.ipynb #5e79b83a
+def export_openvino(source, path, fp16:bool=False, metadata:dict|None=None, input_size=None) -> Path:
+    "Write the OpenVINO IR (`.xml` and `.bin`) of `source` (an ONNX file, or a PyTorch model with `input_size`) to `path`"
+    import openvino as ov
+    path = Path(path)
+    if path.suffix != ".xml": raise ValueError(f"an OpenVINO IR is named *.xml, not {path.name}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(source, torch.nn.Module): ov_model = _convert_torch(source, input_size)
+    else:
+        import onnx
+        metadata = {**{p.key: p.value for p in onnx.load(str(source), load_external_data=False).metadata_props}, **(metadata or {})}
+        ov_model = ov.convert_model(str(source))
+    for key, value in (metadata or {}).items(): ov_model.set_rt_info(value, ["dminity", key])
+    return save_openvino(ov_model, path, fp16)
 
 # %% ../nbs/07_export.ipynb #6512fdb0
 FORMATS = ("onnx", "openvino")
 
+def _check_formats(formats) -> list:
+    "`formats` (one or several of `FORMATS`) as a list, checked"
+    formats = [formats] if isinstance(formats, str) else list(formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats: raise ValueError(f"unknown export format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}")
+    return formats
+
+# %% ../nbs/07_export.ipynb #9d085d95
 def file_size_mb(path) -> float:
     "Size on disk in MB of a model file (an IR counts its `.bin` too)"
     path = Path(path)
     return (path.stat().st_size + (path.with_suffix(".bin").stat().st_size if path.suffix == ".xml" else 0))/1e6
 
+# %% ../nbs/07_export.ipynb #58ceab5a
 def export_run(run, formats=FORMATS) -> dict:
     """Export the trained model of `run` into its `export/` folder in `formats`, with the checkpoint's F1-best score threshold when
     evaluation found one; returns the files and their sizes in MB"""
-    formats = [formats] if isinstance(formats, str) else list(formats)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats: raise ValueError(f"unknown export format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}")
-    paths = as_run(run)
+    formats = _check_formats(formats)
+    paths = RunPaths(run)
     model, facts = load_trained(paths)
     paths.export.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

@@ -13,22 +13,22 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .core import IMAGE_FORMATS, image_header
+from .core import IMAGE_FORMATS, OV_F32, check_input_size, image_header, openvino_metadata
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'MAX_PIXELS', 'OV_F32', 'BACKENDS', 'decode_image', 'read_image', 'check_size',
-           'letterbox', 'nms', 'batched_nms', 'postprocess', 'Backend', 'TorchBackend', 'OnnxBackend',
-           'OpenVINOBackend', 'load_backend', 'Detections', 'draw', 'Predictor', 'image_files', 'predict_coco',
-           'predictor_map']
+__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'MAX_PIXELS', 'BACKEND_BY_SUFFIX', 'decode_image', 'read_image', 'letterbox',
+           'nms', 'batched_nms', 'postprocess', 'Backend', 'TorchBackend', 'OnnxBackend', 'OpenVINOBackend',
+           'load_backend', 'Detections', 'draw', 'Predictor', 'image_files', 'predict_coco', 'predictor_map']
 
 # %% ../nbs/08_infer.ipynb #62145d6e
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg")
 MAX_PIXELS = 50_000_000  # an 8160x6120 phone photo (50 MP); decoding one costs about 150 MB
-_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
 
+# %% ../nbs/08_infer.ipynb #b0e8e465
 def _bgr8(image:np.ndarray) -> np.ndarray:
     "A decoded array of any depth and channel count as 8-bit BGR: 16 bits shifted down (as OpenCV does), floats scaled"
     if image.dtype.kind == "f":
@@ -52,8 +52,12 @@ def _decode_with_pillow(data:bytes, name:str) -> np.ndarray:
             return cv2.cvtColor(np.asarray(im.convert("RGB")), cv2.COLOR_RGB2BGR)
     except (OSError, SyntaxError, ValueError, EOFError) as e: raise ValueError(f"{name}: the image cannot be decoded ({e})") from None
 
+# %% ../nbs/08_infer.ipynb #c021d959
+_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
+
 def decode_image(data:bytes, name:str, max_pixels:int=MAX_PIXELS, max_side:int|None=None) -> tuple:
-    "The image file `data` as an upright 8-bit BGR array (longest side at most `max_side` when given) and its original (width, height); a one-line `ValueError` naming `name` for anything else"
+    """The image file `data` as an upright 8-bit BGR array (longest side at most `max_side` when given) and its original
+    (width, height); a one-line `ValueError` naming `name` for anything else"""
     kind, w, h, orientation = image_header(data, name)
     if w*h > max_pixels: raise ValueError(f"{name}: {w}x{h} pixels, more than the {max_pixels/1e6:g} megapixels an image may have")
     reduce = max([1] + [f for f in (2, 4, 8) if kind == "JPEG" and max_side and max(w, h)/f >= max_side])  # JPEG: decoded at 1/2 .. 1/8 scale
@@ -67,6 +71,7 @@ def decode_image(data:bytes, name:str, max_pixels:int=MAX_PIXELS, max_side:int|N
     if r < 1: image = cv2.resize(image, (max(1, round(image.shape[1]*r)), max(1, round(image.shape[0]*r))), interpolation=cv2.INTER_AREA)
     return image, original
 
+# %% ../nbs/08_infer.ipynb #c6eb2c7d
 def read_image(path, max_pixels:int=MAX_PIXELS) -> np.ndarray:
     "The image at `path` as an upright 8-bit BGR array [H, W, 3], as YOLOX reads its training images"
     path = Path(path)
@@ -74,22 +79,17 @@ def read_image(path, max_pixels:int=MAX_PIXELS) -> np.ndarray:
     return decode_image(path.read_bytes(), str(path), max_pixels)[0]
 
 # %% ../nbs/08_infer.ipynb #ae91a5f7
-def check_size(input_size) -> tuple:
-    "`input_size` as (height, width), checked: YOLOX's strides need multiples of 32"
-    size = (int(input_size),)*2 if np.isscalar(input_size) else tuple(int(s) for s in input_size)
-    if len(size) != 2 or any(s <= 0 or s % 32 for s in size):
-        raise ValueError(f"the input size must be a positive multiple of 32 (height, width), not {input_size}")
-    return size
-
 def letterbox(image:np.ndarray, input_size) -> tuple:
     "`image` (BGR, HxWx3) resized to fit `input_size` and padded with 114 at the bottom/right, as [3, H, W] float32; and the scale"
-    h, w = check_size(input_size)
+    h, w = check_input_size(input_size)
     r = min(h/image.shape[0], w/image.shape[1])
-    resized = cv2.resize(image, (max(1, int(image.shape[1]*r)), max(1, int(image.shape[0]*r))), interpolation=cv2.INTER_LINEAR)  # 1x5000: 1 pixel wide, not 0
+    new_size = (max(1, int(image.shape[1]*r)), max(1, int(image.shape[0]*r)))  # 1x5000: 1 pixel wide, not 0
+    resized = cv2.resize(image, new_size, interpolation=cv2.INTER_LINEAR)
     padded = np.full((h, w, 3), 114, np.uint8)
     padded[:resized.shape[0], :resized.shape[1]] = resized
     return np.ascontiguousarray(padded.transpose(2, 0, 1), dtype=np.float32), r
 
+# %% ../nbs/08_infer.ipynb #c1b511b4
 def nms(boxes:np.ndarray, scores:np.ndarray, threshold:float) -> np.ndarray:
     "Indices of the boxes (x1, y1, x2, y2) kept by greedy NMS at IoU `threshold`, best score first"
     order, keep = np.argsort(-scores, kind="stable"), []
@@ -102,14 +102,17 @@ def nms(boxes:np.ndarray, scores:np.ndarray, threshold:float) -> np.ndarray:
         order = rest[inter/(areas[i] + areas[rest] - inter) <= threshold]
     return np.array(keep, dtype=np.int64)
 
+# %% ../nbs/08_infer.ipynb #027b8575
 def batched_nms(boxes:np.ndarray, scores:np.ndarray, labels:np.ndarray, threshold:float) -> np.ndarray:
     "Class-aware NMS: each class apart (boxes offset by class, as torchvision does), best score first"
     if not len(boxes): return np.zeros(0, np.int64)
     offsets = labels.astype(boxes.dtype)[:, None]*(boxes.max() + 1)
     return nms(boxes + offsets, scores, threshold)
 
+# %% ../nbs/08_infer.ipynb #f27ec138
 def postprocess(raw:np.ndarray, conf:float=0.25, iou:float=0.45, scale:float=1.0, image_shape=None) -> tuple:
-    "Detections of one image from the decoded output `raw` [anchors, 5 + classes]: boxes (x1, y1, x2, y2) in the original image, scores, class indices"
+    """Detections of one image from the decoded output `raw` [anchors, 5 + classes]: boxes (x1, y1, x2, y2) in the original image,
+    scores, class indices"""
     cls = raw[:, 5:].argmax(1)
     scores = raw[:, 4]*raw[np.arange(len(raw)), 5 + cls]
     keep = scores >= conf
@@ -118,38 +121,45 @@ def postprocess(raw:np.ndarray, conf:float=0.25, iou:float=0.45, scale:float=1.0
     kept = batched_nms(boxes, scores, cls, iou)
     boxes = boxes[kept]/scale
     if image_shape is not None:
-        boxes[:, 0::2] = boxes[:, 0::2].clip(0, image_shape[1]); boxes[:, 1::2] = boxes[:, 1::2].clip(0, image_shape[0])
+        boxes[:, 0::2] = boxes[:, 0::2].clip(0, image_shape[1])
+        boxes[:, 1::2] = boxes[:, 1::2].clip(0, image_shape[0])
     return boxes.astype(np.float32), scores[kept].astype(np.float32), cls[kept].astype(np.int64)
 
 # %% ../nbs/08_infer.ipynb #1ad39d5b
-OV_F32 = {"INFERENCE_PRECISION_HINT": "f32"}  # no silent bf16 on CPUs that have it
-
 class Backend:
     "Runs a model file: `__call__(batch [N, 3, H, W]) -> [N, anchors, 5 + classes]`; knows `classes` and `input_size`"
     name, classes, input_size, meta = "", [], (0, 0), {}  # meta: the model file's metadata
     def __call__(self, batch:np.ndarray) -> np.ndarray: raise NotImplementedError
 
+# %% ../nbs/08_infer.ipynb #1e692daa
 def _facts(meta:dict, path) -> tuple:
     "(class names, input size) from a model file's metadata"
     if "names" not in meta or "input_size" not in meta:
         raise ValueError(f"{path} has no class names or input size in its metadata: export it with `dminity export`")
-    return json.loads(meta["names"]), check_size(json.loads(meta["input_size"]))
+    return json.loads(meta["names"]), check_input_size(json.loads(meta["input_size"]))
 
+# %% ../nbs/08_infer.ipynb #96127c67
+def _torch_model(path) -> tuple:
+    "The model of the `dminity train` checkpoint `path` (decoding its outputs, evaluation mode), its class names and input size"
+    from dminity.model import build_model, load_weights
+    from yolox.utils import load_checkpoint
+    state = load_checkpoint(path)
+    if not state.get("classes") or not state.get("variant"):
+        raise ValueError(f"{path} does not say its classes and variant: use a checkpoint written by `dminity train`")
+    classes = list(state["classes"])
+    input_size = check_input_size((state.get("config") or {}).get("input_size") or 416)
+    model = build_model(state["variant"], len(classes)).eval()
+    load_weights(model, state)
+    model.head.decode_in_inference = True
+    return model, classes, input_size
+
+# %% ../nbs/08_infer.ipynb #552e8254
 class TorchBackend(Backend):
     "A checkpoint written by `dminity train`, run by PyTorch"
     name = "pytorch"
     def __init__(self, path, threads:int|None=None):
         import torch
-        from dminity.model import build_model, load_weights
-        from yolox.utils import load_checkpoint
-        state = load_checkpoint(path)
-        if not state.get("classes") or not state.get("variant"):
-            raise ValueError(f"{path} does not say its classes and variant: use a checkpoint written by `dminity train`")
-        self.classes = list(state["classes"])
-        self.input_size = check_size((state.get("config") or {}).get("input_size") or 416)
-        self.model = build_model(state["variant"], len(self.classes)).eval()
-        load_weights(self.model, state)
-        self.model.head.decode_in_inference = True
+        self.model, self.classes, self.input_size = _torch_model(path)
         self.torch = torch
         if threads: torch.set_num_threads(threads)
     def __call__(self, batch):
@@ -170,6 +180,7 @@ class OnnxBackend(Backend):
         self.input = self.session.get_inputs()[0].name
     def __call__(self, batch): return self.session.run(None, {self.input: np.ascontiguousarray(batch, np.float32)})[0]
 
+# %% ../nbs/08_infer.ipynb #37f85efb
 class OpenVINOBackend(Backend):
     "An OpenVINO IR (FP32, FP16 or INT8) run by OpenVINO on the CPU; `throughput=True` tunes it for async requests"
     name = "openvino"
@@ -178,7 +189,7 @@ class OpenVINOBackend(Backend):
         core = ov.Core()
         try: model = core.read_model(str(path))
         except Exception as e: raise ValueError(f"{path}: OpenVINO cannot read it ({str(e).splitlines()[0][:200]})") from None
-        self.meta = {k: str(v) for k, v in model.get_rt_info(["dminity"]).value.items()} if model.has_rt_info(["dminity"]) else {}
+        self.meta = openvino_metadata(model)
         self.classes, self.input_size = _facts(self.meta, path)
         config = {**OV_F32, "PERFORMANCE_HINT": "THROUGHPUT" if throughput else "LATENCY"}
         if threads: config["INFERENCE_NUM_THREADS"] = threads
@@ -186,17 +197,17 @@ class OpenVINOBackend(Backend):
         self.request = self.compiled.create_infer_request()
     def __call__(self, batch): return self.request.infer(np.ascontiguousarray(batch, np.float32))[0].copy()
 
-BACKENDS = {".pth": TorchBackend, ".onnx": OnnxBackend, ".xml": OpenVINOBackend}
-
 # %% ../nbs/08_infer.ipynb #c81f84df
+BACKEND_BY_SUFFIX = {".pth": TorchBackend, ".onnx": OnnxBackend, ".xml": OpenVINOBackend}
+
 def load_backend(path, **kwargs) -> Backend:
     "The backend for the model file at `path`, chosen by its suffix"
     path = Path(path)
-    if path.suffix.lower() not in BACKENDS:
+    if path.suffix.lower() not in BACKEND_BY_SUFFIX:
         raise ValueError(f"{path.name}: unknown model file kind {path.suffix or '(no suffix)'!r}; use a .pth checkpoint, "
                          "an .onnx file or an OpenVINO .xml (from `dminity export` / `dminity quantize`)")
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such model file")
-    kind = BACKENDS[path.suffix.lower()]
+    kind = BACKEND_BY_SUFFIX[path.suffix.lower()]
     if kind is not OpenVINOBackend: kwargs.pop("throughput", None)
     return kind(path, **kwargs)
 
@@ -214,12 +225,15 @@ class Detections:
 
     def __len__(self): return len(self.boxes)
 
-    def to_dict(self) -> dict:
-        "A JSON-ready dict: image, boxes, scores, labels (class names), label_ids; and the error of an image that could not be read"
-        return {"image": self.image, "boxes": [[round(float(v), 2) for v in b] for b in self.boxes],
-                "scores": [round(float(s), 4) for s in self.scores], "labels": [self.names[i] for i in self.labels],
-                "label_ids": [int(i) for i in self.labels], **({"error": self.error} if self.error else {})}
+# %% ../nbs/08_infer.ipynb #0b1406f7
+@patch
+def to_dict(self:Detections) -> dict:
+    "A JSON-ready dict: image, boxes, scores, labels (class names), label_ids; and the error of an image that could not be read"
+    return {"image": self.image, "boxes": [[round(float(v), 2) for v in b] for b in self.boxes],
+            "scores": [round(float(s), 4) for s in self.scores], "labels": [self.names[i] for i in self.labels],
+            "label_ids": [int(i) for i in self.labels], **({"error": self.error} if self.error else {})}
 
+# %% ../nbs/08_infer.ipynb #4cb941c1
 def draw(image:np.ndarray, det:Detections, fps:float|None=None) -> np.ndarray:
     "A copy of `image` (BGR) with `det` drawn on it, and an FPS figure when given"
     out = image.copy()
@@ -244,102 +258,41 @@ class Predictor:
         self.own_threshold = read_threshold(self.path, self.backend.meta)
         self.conf, self.threshold_source = (self.own_threshold["threshold"], self.own_threshold["source"]) if conf is None else (conf, "given")
         self.classes = self.backend.classes
-        if input_size is not None and check_size(input_size) != self.backend.input_size:
+        if input_size is not None and check_input_size(input_size) != self.backend.input_size:
             if self.backend.name != "pytorch":
-                raise ValueError(f"{self.path.name} was exported for input size {self.backend.input_size}; export it again for {check_size(input_size)}")
-            self.backend.input_size = check_size(input_size)
+                raise ValueError(f"{self.path.name} was exported for input size {self.backend.input_size}; "
+                                 f"export it again for {check_input_size(input_size)}")
+            self.backend.input_size = check_input_size(input_size)
         self.input_size = self.backend.input_size
 
-    @classmethod
-    def from_backend(cls, backend:Backend, conf:float=0.25, iou:float=0.45) -> Predictor:
-        "A predictor over an already loaded `backend` (for instance a compiled OpenVINO model being quantized)"
-        p = cls.__new__(cls)
-        p.path, p.conf, p.iou, p.throughput, p.backend = Path(backend.name or "model"), conf, iou, False, backend
-        p.own_threshold, p.threshold_source = {"threshold": conf, "source": "given"}, "given"
-        p.classes, p.input_size = backend.classes, backend.input_size
-        return p
+# %% ../nbs/08_infer.ipynb #850c5235
+@patch(cls_method=True)
+def from_backend(cls:Predictor, backend:Backend, conf:float=0.25, iou:float=0.45) -> Predictor:
+    "A predictor over an already loaded `backend` (for instance a compiled OpenVINO model being quantized)"
+    p = cls.__new__(cls)
+    p.path, p.conf, p.iou, p.throughput, p.backend = Path(backend.name or "model"), conf, iou, False, backend
+    p.own_threshold, p.threshold_source = {"threshold": conf, "source": "given"}, "given"
+    p.classes, p.input_size = backend.classes, backend.input_size
+    return p
 
-    def __repr__(self): return f"Predictor({self.path.name}: {self.backend.name}, {len(self.classes)} classes, input {self.input_size})"
+# %% ../nbs/08_infer.ipynb #3aaeaa9b
+@patch
+def __repr__(self:Predictor): return f"Predictor({self.path.name}: {self.backend.name}, {len(self.classes)} classes, input {self.input_size})"
 
-    def _detections(self, raw, scale, image, name) -> Detections:
-        boxes, scores, labels = postprocess(raw, self.conf, self.iou, scale, image.shape[:2])
-        return Detections(name, boxes, scores, labels, self.classes, image.shape[:2])
+# %% ../nbs/08_infer.ipynb #f9bf2364
+@patch
+def _detections(self:Predictor, raw, scale, image, name) -> Detections:
+    "The `Detections` of `image` from the backend's output `raw` for it (letterboxed at `scale`)"
+    boxes, scores, labels = postprocess(raw, self.conf, self.iou, scale, image.shape[:2])
+    return Detections(name, boxes, scores, labels, self.classes, image.shape[:2])
 
-    def predict(self, image, name:str|None=None) -> Detections:
-        "The detections in `image`: a BGR array or an image file"
-        if not isinstance(image, np.ndarray): name, image = name or str(image), read_image(image)
-        batch, scale = letterbox(image, self.input_size)
-        return self._detections(self.backend(batch[None])[0], scale, image, name or "")
-
-    def _stream(self, items):
-        "(name, image, raw, scale) for each (name, image) of `items`, in order (an image that is an error message passes with raw None); OpenVINO async requests in throughput mode"
-        if not (self.throughput and self.backend.name == "openvino"):
-            for name, image in items:
-                if isinstance(image, str):
-                    yield name, image, None, None
-                    continue
-                batch, scale = letterbox(image, self.input_size)
-                yield name, image, self.backend(batch[None])[0], scale
-            return
-        import openvino as ov
-        done, pending = {}, {}
-        queue = ov.AsyncInferQueue(self.backend.compiled)  # as many requests as the throughput hint finds best
-        queue.set_callback(lambda request, i: done.__setitem__(i, request.get_output_tensor(0).data[0].copy()))
-        nxt = 0
-        for i, (name, image) in enumerate(items):
-            if isinstance(image, str): pending[i], done[i] = (name, image, None), None
-            else:
-                batch, scale = letterbox(image, self.input_size)   # prepared while earlier requests run
-                pending[i] = (name, image, scale)
-                queue.start_async(batch[None], userdata=i)        # waits only while every request is busy
-            while nxt in done:
-                p = pending.pop(nxt); yield p[0], p[1], done.pop(nxt), p[2]; nxt += 1
-        queue.wait_all()
-        while nxt in done:
-            p = pending.pop(nxt); yield p[0], p[1], done.pop(nxt), p[2]; nxt += 1
-
-    def predict_many(self, sources, progress:bool=True):
-        "Detections for every image in `sources` (files and folders), in order; an image that cannot be read gets its `error` and no boxes"
-        files = list(image_files(sources))
-        def items():
-            for path, _ in files:
-                try: yield str(path), read_image(path)
-                except ValueError as e: yield str(path), str(e)
-        for name, image, raw, scale in tqdm(self._stream(items()), total=len(files), desc="predicting", leave=False, disable=not progress):
-            if raw is not None: yield self._detections(raw, scale, image, name)
-            else: yield Detections(name, np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64), self.classes, error=image)
-
-    def predict_video(self, source, out=None, progress:bool=True) -> dict:
-        "Detections on every frame of the video `source`; with `out`, an annotated video with an FPS overlay. Returns frame count and FPS"
-        capture = cv2.VideoCapture(str(source))
-        if not Path(source).is_file() or not capture.isOpened():
-            raise ValueError(f"{source}: cannot open this video (missing, or a format OpenCV cannot read)")
-        fps_in = capture.get(cv2.CAP_PROP_FPS) or 25
-        total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
-        writer, frames, boxes, started, recent = None, 0, 0, time.perf_counter(), []
-        def items():
-            i = 0
-            while True:
-                ok, frame = capture.read()
-                if not ok: return
-                yield f"{source}#{i}", frame; i += 1
-        try:
-            for name, frame, raw, scale in tqdm(self._stream(items()), total=total, desc=f"video {Path(source).name}", leave=False, disable=not progress):
-                det = self._detections(raw, scale, frame, name)
-                frames += 1; boxes += len(det)
-                recent = (recent + [time.perf_counter()])[-30:]
-                fps = (len(recent) - 1)/(recent[-1] - recent[0]) if len(recent) > 1 else 0.0
-                if out is not None:
-                    if writer is None:
-                        Path(out).parent.mkdir(parents=True, exist_ok=True)
-                        writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps_in, (frame.shape[1], frame.shape[0]))
-                    writer.write(draw(frame, det, fps))
-        finally:
-            capture.release()
-            if writer is not None: writer.release()
-        if frames == 0: raise ValueError(f"{source}: cannot open this video (no frame could be read)")
-        seconds = time.perf_counter() - started
-        return {"video": str(source), "frames": frames, "detections": boxes, "fps": frames/seconds, "out": str(out) if out else None}
+# %% ../nbs/08_infer.ipynb #39c7ce1a
+@patch
+def predict(self:Predictor, image, name:str|None=None) -> Detections:
+    "The detections in `image`: a BGR array or an image file"
+    if not isinstance(image, np.ndarray): name, image = name or str(image), read_image(image)
+    batch, scale = letterbox(image, self.input_size)
+    return self._detections(self.backend(batch[None])[0], scale, image, name or "")
 
 # %% ../nbs/08_infer.ipynb #bf51fa5a
 def image_files(sources):
@@ -352,7 +305,116 @@ def image_files(sources):
         elif source.is_file(): yield source, True
         else: raise FileNotFoundError(f"{source}: no such file or folder")
 
+# %% ../nbs/08_infer.ipynb #88e93769
+@patch
+def _stream_in_turn(self:Predictor, items):
+    "(name, image, raw, scale) for each (name, image) of `items`, one after another (an error message passes with raw None)"
+    for name, image in items:
+        if isinstance(image, str):
+            yield name, image, None, None
+            continue
+        batch, scale = letterbox(image, self.input_size)
+        yield name, image, self.backend(batch[None])[0], scale
+
+# %% ../nbs/08_infer.ipynb #1833b727
+@patch
+def _stream_async(self:Predictor, items):
+    "(name, image, raw, scale) for each (name, image) of `items`, in order, through OpenVINO's async infer requests"
+    import openvino as ov
+    done, pending, nxt = {}, {}, 0
+    queue = ov.AsyncInferQueue(self.backend.compiled)  # as many requests as the throughput hint finds best
+    queue.set_callback(lambda request, i: done.__setitem__(i, request.get_output_tensor(0).data[0].copy()))
+    def ready():  # the finished ones, in order
+        nonlocal nxt
+        while nxt in done:
+            name, image, scale = pending.pop(nxt)
+            yield name, image, done.pop(nxt), scale
+            nxt += 1
+    for i, (name, image) in enumerate(items):
+        if isinstance(image, str): pending[i], done[i] = (name, image, None), None
+        else:
+            batch, scale = letterbox(image, self.input_size)   # prepared while earlier requests run
+            pending[i] = (name, image, scale)
+            queue.start_async(batch[None], userdata=i)        # waits only while every request is busy
+        yield from ready()
+    queue.wait_all()
+    yield from ready()
+
+# %% ../nbs/08_infer.ipynb #9cbca835
+@patch
+def _stream(self:Predictor, items):
+    "(name, image, raw, scale) for each (name, image) of `items`, in order; OpenVINO async requests in throughput mode"
+    return self._stream_async(items) if self.throughput and self.backend.name == "openvino" else self._stream_in_turn(items)
+
+# %% ../nbs/08_infer.ipynb #b287afbb
+@patch
+def predict_many(self:Predictor, sources, progress:bool=True):
+    "Detections for every image in `sources` (files and folders), in order; an image that cannot be read gets its `error` and no boxes"
+    files = list(image_files(sources))
+    def items():
+        for path, _ in files:
+            try: yield str(path), read_image(path)
+            except ValueError as e: yield str(path), str(e)
+    for name, image, raw, scale in tqdm(self._stream(items()), total=len(files), desc="predicting", leave=False, disable=not progress):
+        if raw is not None: yield self._detections(raw, scale, image, name)
+        else: yield Detections(name, np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64), self.classes, error=image)
+
+# %% ../nbs/08_infer.ipynb #a59cd03c
+def _open_video(source):
+    "An OpenCV capture of the video file `source`; a one-line error when it is missing or OpenCV cannot read it"
+    capture = cv2.VideoCapture(str(source))
+    if not Path(source).is_file() or not capture.isOpened():
+        raise ValueError(f"{source}: cannot open this video (missing, or a format OpenCV cannot read)")
+    return capture
+
+# %% ../nbs/08_infer.ipynb #4cec7d65
+def _video_frames(capture, source):
+    "(name, frame) for every frame `capture` reads from the video `source`, named `source#index`"
+    i = 0
+    while True:
+        ok, frame = capture.read()
+        if not ok: return
+        yield f"{source}#{i}", frame
+        i += 1
+
+# %% ../nbs/08_infer.ipynb #af1e7bc2
+def _video_writer(out, fps:float, frame:np.ndarray):
+    "An MP4 writer to `out` for frames like `frame`"
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    return cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (frame.shape[1], frame.shape[0]))
+
+# %% ../nbs/08_infer.ipynb #8fda4b67
+@patch
+def predict_video(self:Predictor, source, out=None, progress:bool=True) -> dict:
+    "Detections on every frame of the video `source`; with `out`, an annotated video with an FPS overlay. Returns frame count and FPS"
+    capture = _open_video(source)
+    fps_in = capture.get(cv2.CAP_PROP_FPS) or 25
+    total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
+    writer, frames, boxes, started, recent = None, 0, 0, time.perf_counter(), []
+    try:
+        stream = self._stream(_video_frames(capture, source))
+        for name, frame, raw, scale in tqdm(stream, total=total, desc=f"video {Path(source).name}", leave=False, disable=not progress):
+            det = self._detections(raw, scale, frame, name)
+            frames, boxes = frames + 1, boxes + len(det)
+            recent = (recent + [time.perf_counter()])[-30:]
+            fps = (len(recent) - 1)/(recent[-1] - recent[0]) if len(recent) > 1 else 0.0
+            if out is not None:
+                if writer is None: writer = _video_writer(out, fps_in, frame)
+                writer.write(draw(frame, det, fps))
+    finally:
+        capture.release()
+        if writer is not None: writer.release()
+    if frames == 0: raise ValueError(f"{source}: cannot open this video (no frame could be read)")
+    seconds = time.perf_counter() - started
+    return {"video": str(source), "frames": frames, "detections": boxes, "fps": frames/seconds, "out": str(out) if out else None}
+
 # %% ../nbs/08_infer.ipynb #bc5ec2e1
+def _detections_as_coco(det:Detections, image_id:int, category_ids:list) -> list:
+    "COCO result dicts of the detections `det` of the image `image_id`"
+    return [{"image_id": image_id, "category_id": category_ids[label], "bbox": [float(x1), float(y1), float(x2 - x1), float(y2 - y1)],
+             "score": float(score)} for (x1, y1, x2, y2), score, label in zip(det.boxes, det.scores, det.labels)]
+
+# %% ../nbs/08_infer.ipynb #a785e4d7
 def predict_coco(predictor:Predictor, data_dir, split:str="val", conf:float=0.01, iou:float=0.65, progress:bool=True, image_ids=None) -> tuple:
     "COCO result dicts of `predictor` on `split` of the COCO dataset at `data_dir` (thresholds as in evaluation), and the annotation file"
     from dminity.core import COCO_SPLITS, coco_annotations
@@ -368,12 +430,11 @@ def predict_coco(predictor:Predictor, data_dir, split:str="val", conf:float=0.01
         images = gt["images"] if image_ids is None else [i for i in gt["images"] if i["id"] in set(image_ids)]
         for image in tqdm(images, desc=f"predicting {split}", leave=False, disable=not progress):
             det = predictor.predict(Path(data_dir)/COCO_SPLITS[split]/image["file_name"])
-            for (x1, y1, x2, y2), score, label in zip(det.boxes, det.scores, det.labels):
-                results.append({"image_id": image["id"], "category_id": category_ids[label],
-                                "bbox": [float(x1), float(y1), float(x2 - x1), float(y2 - y1)], "score": float(score)})
+            results += _detections_as_coco(det, image["id"], category_ids)
     finally: predictor.conf, predictor.iou = saved
     return results, annotations
 
+# %% ../nbs/08_infer.ipynb #814af23e
 def predictor_map(predictor:Predictor, data_dir, split:str="val", progress:bool=True, image_ids=None) -> dict:
     "COCO mAP50:95 and mAP50 of `predictor` on `split` of the COCO dataset at `data_dir` (pycocotools); only `image_ids` when given"
     import contextlib, io
@@ -385,5 +446,7 @@ def predictor_map(predictor:Predictor, data_dir, split:str="val", progress:bool=
         gt = COCO(str(annotations))
         evaluator = COCOeval(gt, gt.loadRes(results), "bbox")
         if image_ids is not None: evaluator.params.imgIds = sorted(image_ids)
-        evaluator.evaluate(); evaluator.accumulate(); evaluator.summarize()
+        evaluator.evaluate()
+        evaluator.accumulate()
+        evaluator.summarize()
     return {"mAP50_95": float(evaluator.stats[0]), "mAP50": float(evaluator.stats[1]), "detections": len(results)}

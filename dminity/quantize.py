@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import COCO_SPLITS, THRESHOLD_KEY, RunPaths, atomic_write, coco_annotations, run_dataset
-from .infer import OV_F32, Backend, Predictor, letterbox, predict_coco, predictor_map, read_image
-
+from .core import (COCO_SPLITS, THRESHOLD_KEY, RunPaths, atomic_write, coco_annotations, openvino_metadata, run_checkpoint,
+                          run_dataset)
+from .infer import Backend, Predictor, letterbox, predict_coco, predictor_map, read_image
 
 # %% auto #0
 __all__ = ['decode_tail', 'calibration_images', 'quantization_settings', 'CompiledBackend', 'quantize_openvino',
@@ -38,6 +38,7 @@ def decode_tail(model) -> list:
         stack.extend(inputs)
     return tail
 
+# %% ../nbs/09_quantize.ipynb #00a36b7d
 def calibration_images(data_dir, input_size, split:str="train", limit:int=300, seed:int=0) -> list:
     "Up to `limit` images of `split` (a seeded draw), preprocessed exactly as the predictor does, each [1, 3, H, W]"
     folder = Path(data_dir)/COCO_SPLITS[split]
@@ -46,6 +47,7 @@ def calibration_images(data_dir, input_size, split:str="train", limit:int=300, s
     pick = np.random.default_rng(seed).permutation(len(files))[:limit]
     return [letterbox(read_image(files[i]), input_size)[0][None] for i in sorted(pick)]
 
+# %% ../nbs/09_quantize.ipynb #34ffc697
 def quantization_settings(model) -> dict:
     "The keyword arguments of `nncf.quantize` that keep YOLOX accurate: MIXED preset, decoding tail ignored, min-max ranges"
     import nncf
@@ -62,47 +64,53 @@ class CompiledBackend(Backend):
     def __init__(self, compiled, classes, input_size): self.compiled, self.classes, self.input_size = compiled, list(classes), tuple(input_size)
     def __call__(self, batch): return self.compiled(np.ascontiguousarray(batch, np.float32))[0]
 
-def _metadata(model) -> dict:
-    return {k: str(v) for k, v in model.get_rt_info(["dminity"]).value.items()} if model.has_rt_info(["dminity"]) else {}
+# %% ../nbs/09_quantize.ipynb #63ecbcdd
+def _accuracy_validation(data_dir, classes, size) -> tuple:
+    "NNCF's dataset of the validation images of `data_dir` and the function giving a compiled model's mAP50:95 on a subset of it"
+    import nncf
+    gt = json.loads(coco_annotations(data_dir, "val").read_text())
+    items = [(str(Path(data_dir)/COCO_SPLITS["val"]/i["file_name"]), i["id"]) for i in gt["images"]]
+    validation = nncf.Dataset(items, lambda item: letterbox(read_image(item[0]), size)[0][None])
+    def validate(compiled, subset):  # the project's mAP50:95 on the validation images NNCF hands over (no per-image values)
+        ids = [image_id for _, image_id in subset]
+        predictor = Predictor.from_backend(CompiledBackend(compiled, classes, size))
+        return predictor_map(predictor, data_dir, "val", progress=False, image_ids=ids)["mAP50_95"], None
+    return validation, validate
 
+# %% ../nbs/09_quantize.ipynb #6d8d6520
 def quantize_openvino(fp32_xml, out_xml, data_dir, max_drop:float|None=None, calibration_size:int=300, seed:int=0) -> Path:
     "Quantize the FP32 IR `fp32_xml` to INT8 at `out_xml`, calibrated on the training split of `data_dir`; accuracy-controlled when `max_drop` is given"
     import logging, nncf, openvino as ov
+    from dminity.export import save_openvino
     logging.getLogger("nncf").setLevel(logging.WARNING)  # NNCF's progress bars stay; its per-layer notes go
     model = ov.Core().read_model(str(fp32_xml))
-    meta = _metadata(model)
+    meta = openvino_metadata(model)
     classes, size = json.loads(meta["names"]), json.loads(meta["input_size"])
     calibration = nncf.Dataset(calibration_images(data_dir, size, "train", calibration_size, seed))
     settings = quantization_settings(model)
+    if max_drop is not None and max_drop < 0: raise ValueError(f"max_drop must be at least 0, not {max_drop}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if max_drop is None:
-            int8 = nncf.quantize(model, calibration, subset_size=calibration_size, **settings)
+        if max_drop is None: int8 = nncf.quantize(model, calibration, subset_size=calibration_size, **settings)
         else:
-            if max_drop < 0: raise ValueError(f"max_drop must be at least 0, not {max_drop}")
-            gt = json.loads(coco_annotations(data_dir, "val").read_text())
-            items = [(str(Path(data_dir)/COCO_SPLITS["val"]/i["file_name"]), i["id"]) for i in gt["images"]]
-            validation = nncf.Dataset(items, lambda item: letterbox(read_image(item[0]), size)[0][None])
-            def validate(compiled, subset):  # the project's mAP50:95 on the validation images NNCF hands over (no per-image values)
-                ids = [image_id for _, image_id in subset]
-                return predictor_map(Predictor.from_backend(CompiledBackend(compiled, classes, size)), data_dir, "val", progress=False, image_ids=ids)["mAP50_95"], None
+            validation, validate = _accuracy_validation(data_dir, classes, size)
             settings["advanced_quantization_parameters"] = settings.pop("advanced_parameters")
             int8 = nncf.quantize_with_accuracy_control(model, calibration, validation, validate, max_drop=max_drop,
                                                        drop_type=nncf.DropType.ABSOLUTE, subset_size=calibration_size, **settings)
     for key, value in meta.items(): int8.set_rt_info(value, ["dminity", key])
-    from dminity.export import save_openvino
     return save_openvino(int8, out_xml)  # whole or not at all: the app may be serving the old one
 
 # %% ../nbs/09_quantize.ipynb #09a0cd01
 def stamp_threshold(xml, found:dict) -> Path:
     "Write the score threshold `found` ({'threshold', 'source', ...}) into the metadata of the OpenVINO IR `xml`, its weights unchanged"
     import openvino as ov
+    from dminity.export import save_openvino
     xml = Path(xml)
     model = ov.Core().read_model(str(xml))
     model.set_rt_info(json.dumps(found), ["dminity", THRESHOLD_KEY])
-    from dminity.export import save_openvino
     return save_openvino(model, xml)  # whole or not at all, the weights first: the app may be serving it
 
+# %% ../nbs/09_quantize.ipynb #9bedc2dc
 def int8_evaluation(int8_xml, data_dir, progress:bool=True) -> dict:
     """COCO mAP and F1-best score threshold (`coco_map`'s figures) of the OpenVINO IR `int8_xml` on the validation split of
     `data_dir`; the threshold, when one is found, is written into the IR's metadata"""
@@ -114,16 +122,23 @@ def int8_evaluation(int8_xml, data_dir, progress:bool=True) -> dict:
     if "skipped" in scores: raise ValueError(f"{annotations}: {scores['skipped']}")
     f1 = scores["f1"]
     if f1["threshold"] is None: return scores  # nothing right: the IR keeps the threshold it took over from the FP32 model
+    source = f"F1-best (IoU 0.5) on the {len(truth.getImgIds())} validation images, of the INT8 model itself (dminity quantize)"
     stamp_threshold(int8_xml, {**{k: f1[k] for k in ("threshold", "f1", "precision", "recall")},
-                               "per_class": {k: v["threshold"] for k, v in f1["per_class"].items()},
-                               "source": f"F1-best (IoU 0.5) on the {len(truth.getImgIds())} validation images, of the INT8 model itself (dminity quantize)"})
+                               "per_class": {k: v["threshold"] for k, v in f1["per_class"].items()}, "source": source})
     return scores
 
 # %% ../nbs/09_quantize.ipynb #881e6699
+def _sizes(run:RunPaths) -> dict:
+    "Sizes on disk in MB of the model files of `run` that exist: checkpoint, ONNX, FP32, FP16 and INT8 IR"
+    from dminity.export import file_size_mb
+    files = {"pth": run_checkpoint(run), "onnx": run.onnx, **{p: run.openvino(p) for p in ("fp32", "fp16", "int8")}}
+    return {k: round(file_size_mb(p), 3) for k, p in files.items() if Path(p).exists()}
+
+# %% ../nbs/09_quantize.ipynb #481fd20e
 def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_dir=None, progress:bool=True) -> dict:
     "Quantize the run's FP32 IR to `export/int8.xml`; mAP before and after on the validation split, and sizes on disk in MB (also in `export/quantize.json`)"
-    from dminity.export import as_run, export_run, file_size_mb, run_checkpoint
-    run = as_run(run)
+    from dminity.export import export_run
+    run = RunPaths(run)
     data_dir = run_dataset(run, data_dir)  # the run's own, wherever this runs from; an error naming it when it has moved
     if not coco_annotations(data_dir, "val").exists(): raise FileNotFoundError(f"{data_dir} has no validation split ({coco_annotations(data_dir, 'val')})")
     if not run.openvino("fp32").exists() or not run.onnx.exists(): export_run(run)
@@ -132,13 +147,11 @@ def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_d
     seconds = time.perf_counter() - started
     fp32_map = predictor_map(Predictor(run.openvino("fp32")), data_dir, "val", progress=progress)
     int8_map = int8_evaluation(int8, data_dir, progress=progress)  # and INT8's own F1-best threshold, into int8.xml
-    files = {"pth": run_checkpoint(run), "onnx": run.onnx, "fp32": run.openvino("fp32"), "fp16": run.openvino("fp16"), "int8": int8}
-    result = {"map50_95_fp32": fp32_map["mAP50_95"], "map50_95_int8": int8_map["mAP50_95"],
-              "map50_fp32": fp32_map["mAP50"], "map50_int8": int8_map["mAP50"],
+    result = {"mAP50_95_fp32": fp32_map["mAP50_95"], "mAP50_95_int8": int8_map["mAP50_95"],
+              "mAP50_fp32": fp32_map["mAP50"], "mAP50_int8": int8_map["mAP50"],
               "drop_points": 100*(fp32_map["mAP50_95"] - int8_map["mAP50_95"]),
               "mode": "accuracy_control" if max_drop is not None else "default", "max_drop": max_drop,
-              "size_mb": {k: round(file_size_mb(p), 3) for k, p in files.items() if Path(p).exists()},
-              "quantize_seconds": round(seconds, 1), "int8": str(int8),
+              "size_mb": _sizes(run), "quantize_seconds": round(seconds, 1), "int8": str(int8),
               "int8_threshold": {k: int8_map["f1"][k] for k in ("threshold", "f1", "precision", "recall")}}
-    atomic_write(run.export/"quantize.json", json.dumps(result, indent=2, default=str) + "\n")  # for the benchmark and the app
+    atomic_write(run.quantization, json.dumps(result, indent=2, default=str) + "\n")  # for the benchmark and the app
     return result

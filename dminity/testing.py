@@ -10,10 +10,13 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from .core import RunPaths
 
 # %% auto #0
-__all__ = ['small_trained_run', 'coco_boxes', 'dataset_boxes', 'max_box_difference']
+__all__ = ['small_trained_run', 'coco_boxes', 'dataset_boxes', 'max_box_difference', 'raw_outputs', 'pairwise_iou', 'parity',
+           'matched_share']
 
 # %% ../nbs/00a_testing.ipynb #7760730c
 def small_trained_run(folder, epochs:int=2, export:bool=False, int8:bool=False, **settings) -> RunPaths:
@@ -82,3 +85,66 @@ def max_box_difference(a:dict, b:dict) -> float:
             rows, cols = linear_sum_assignment(cost)
             worst = max(worst, float(cost[rows, cols].max()))
     return worst
+
+# %% ../nbs/00a_testing.ipynb #7b8731c6
+def raw_outputs(model, batch:np.ndarray) -> np.ndarray:
+    "The decoded outputs of `model` (a PyTorch model, or the path of an ONNX file or OpenVINO IR) for `batch` [N, 3, H, W]"
+    import copy, torch
+    batch = np.ascontiguousarray(batch, dtype=np.float32)
+    if isinstance(model, torch.nn.Module):
+        model = copy.deepcopy(model).eval()
+        model.head.decode_in_inference = True
+        with torch.no_grad(): return model(torch.from_numpy(batch)).numpy()
+    path = Path(model)
+    if path.suffix == ".onnx":
+        import onnxruntime as ort
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return session.run(None, {session.get_inputs()[0].name: batch})[0]
+    if path.suffix == ".xml":
+        import openvino as ov
+        from dminity.core import OV_F32
+        return ov.Core().compile_model(str(path), "CPU", OV_F32)(batch)[0]
+    raise ValueError(f"{path.name}: not a model this can run (PyTorch module, .onnx or .xml)")
+
+# %% ../nbs/00a_testing.ipynb #c828a35f
+def pairwise_iou(a:np.ndarray, b:np.ndarray) -> np.ndarray:
+    "IoU of every box in `a` [n, 4] with every box in `b` [m, 4] (x1, y1, x2, y2), by `torchvision.ops.box_iou`; 0 for empty boxes"
+    import torch
+    from torchvision.ops import box_iou
+    return box_iou(torch.as_tensor(a, dtype=torch.float32), torch.as_tensor(b, dtype=torch.float32)).nan_to_num(0).numpy()
+
+# %% ../nbs/00a_testing.ipynb #962c64da
+def _yolox_detections(raw:np.ndarray, num_classes:int, conf:float, nms:float) -> list:
+    "YOLOX's postprocess of `raw`: per image an array (x1, y1, x2, y2, score, class)"
+    import torch
+    from yolox.utils import postprocess
+    out = postprocess(torch.from_numpy(raw.copy()), num_classes, conf, nms)
+    out = [None if o is None else np.asarray(o.cpu() if torch.is_tensor(o) else o) for o in out]
+    return [np.zeros((0, 6), np.float32) if o is None else np.concatenate([o[:, :4], o[:, 4:5]*o[:, 5:6], o[:, 6:7]], 1) for o in out]
+
+# %% ../nbs/00a_testing.ipynb #261f73bf
+def parity(reference:np.ndarray, other:np.ndarray, conf:float=0.05, nms:float=0.65, margin:float|None=None, min_iou:float=0.99) -> dict:
+    "Largest raw differences of `other` from `reference` and how their detections after NMS agree (near-threshold ones left out)"
+    num_classes = reference.shape[-1] - 5
+    score = lambda r: r[..., 4]*r[..., 5:].max(-1)
+    if margin is None: margin = 2*float(np.abs(score(reference) - score(other)).max())  # the scores' own numerical noise
+    report = {"box_max_abs_px": float(np.abs(reference[..., :4] - other[..., :4]).max()),
+              "prob_max_abs": float(np.abs(reference[..., 4:] - other[..., 4:]).max()), "detections": 0, "matched": 0, "min_iou": 1.0}
+    for ref, oth in zip(_yolox_detections(reference, num_classes, conf, nms), _yolox_detections(other, num_classes, conf, nms)):
+        clear = lambda d: d[np.abs(d[:, 4] - conf) > margin]
+        ref, oth = clear(ref), clear(oth)
+        report["detections"] += len(ref)
+        if len(ref) != len(oth): report["count_mismatch"] = report.get("count_mismatch", 0) + 1
+        if not len(ref) or not len(oth): continue
+        iou = np.where(ref[:, None, 5] == oth[None, :, 5], pairwise_iou(ref[:, :4], oth[:, :4]), 0).max(1)
+        report["matched"] += int((iou >= min_iou).sum())
+        report["min_iou"] = min(report["min_iou"], float(iou.min()))
+    report["same"] = report["matched"] == report["detections"] and "count_mismatch" not in report
+    return report
+
+# %% ../nbs/00a_testing.ipynb #7bf0f68e
+def matched_share(a, b, min_iou:float) -> float:
+    "The share of the boxes of the detections `a` that have a box of the same class in `b` with IoU >= `min_iou`"
+    if not len(a): return 1.0
+    if not len(b): return 0.0
+    return float((np.where(a.labels[:, None] == b.labels[None], pairwise_iou(a.boxes, b.boxes), 0).max(1) >= min_iou).mean())
