@@ -66,11 +66,25 @@ def serve_in_background(app, host:str="127.0.0.1", port:int=0):
         server.should_exit = True
         thread.join(10)
 
+# %% ../nbs/00a_testing.ipynb #7c3c1661
+def _wait_for_app(process:subprocess.Popen, url:str, log, timeout:float):
+    "Wait until the app started as `process` answers at `url`; its `log` in the error when it stops first"
+    import httpx
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"`dminity app` stopped (exit status {process.returncode}): {log.read().decode()[-1000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=5).status_code == 200: return
+        except httpx.HTTPError: pass
+        if time.monotonic() > deadline: raise TimeoutError(f"`dminity app` did not answer within {timeout} s")
+        time.sleep(0.2)
+
 # %% ../nbs/00a_testing.ipynb #98abc485
 @contextmanager
 def app_process(*args, timeout:float=120):
     "Start `dminity app *args` in a subprocess on a free local port and wait until it answers; yields its URL, stops it at the end"
-    import httpx
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -78,16 +92,7 @@ def app_process(*args, timeout:float=120):
     url, log = f"http://127.0.0.1:{port}", tempfile.TemporaryFile()
     process = subprocess.Popen([script, "app", *map(str, args), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"`dminity app` stopped (exit status {process.returncode}): {log.read().decode()[-1000:]}")
-            try:
-                if httpx.get(url + "/health", timeout=5).status_code == 200: break
-            except httpx.HTTPError: pass
-            if time.monotonic() > deadline: raise TimeoutError(f"`dminity app` did not answer within {timeout} s")
-            time.sleep(0.2)
+        _wait_for_app(process, url, log, timeout)
         yield url
     finally:
         process.terminate()
@@ -174,25 +179,28 @@ def browser_example(url:str, example:str|None=None, screenshot=None, conf:float|
         return _submit(driver, buttons[example] if example else next(iter(buttons.values())), timeout, screenshot, conf, model)
 
 # %% ../nbs/00a_testing.ipynb #935039f3
+def _one_client(url:str, image:bytes, fields:dict, timeout:float) -> tuple:
+    "One upload of `image` to `url`/api/detect, sent again after `Retry-After` while the app is busy: (error or None, ms, retries)"
+    import httpx
+    start, retries = time.perf_counter(), 0
+    try:
+        while True:
+            r = httpx.post(f"{url}/api/detect", files={"images": ("load.jpg", image, "image/jpeg")}, data=fields, timeout=timeout)
+            if r.status_code != 503 or "retry-after" not in r.headers or time.perf_counter() - start > timeout: break
+            retries += 1
+            time.sleep(float(r.headers["retry-after"]))
+        error = None if r.status_code == 200 and "error" not in r.json()["results"][0] else f"HTTP {r.status_code}: {r.text[:200]}"
+    except httpx.HTTPError as e: error = f"{type(e).__name__}: {e}"
+    return error, (time.perf_counter() - start)*1000, retries
+
+# %% ../nbs/00a_testing.ipynb #3338bc0f
 def load_test(url:str, image:bytes, requests:int=50, concurrency:int=50, model:str|None=None, conf:float=0.25,
               annotate:bool=False, timeout:float=300) -> dict:
     """Post `image` to `url`/api/detect `requests` times, `concurrency` at once, each sent again after `Retry-After` while the app
     is busy: errors, retries, requests per second, latency in ms"""
-    import httpx
     fields = {"conf": str(conf), "annotated": str(annotate).lower(), **({"model": model} if model else {})}
-    def one(_):
-        start, retries = time.perf_counter(), 0
-        try:
-            while True:
-                r = httpx.post(f"{url}/api/detect", files={"images": ("load.jpg", image, "image/jpeg")}, data=fields, timeout=timeout)
-                if r.status_code != 503 or "retry-after" not in r.headers or time.perf_counter() - start > timeout: break
-                retries += 1
-                time.sleep(float(r.headers["retry-after"]))
-            error = None if r.status_code == 200 and "error" not in r.json()["results"][0] else f"HTTP {r.status_code}: {r.text[:200]}"
-        except httpx.HTTPError as e: error = f"{type(e).__name__}: {e}"
-        return error, (time.perf_counter() - start)*1000, retries
     start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool: outcomes = list(pool.map(one, range(requests)))
+    with ThreadPoolExecutor(concurrency) as pool: outcomes = list(pool.map(lambda _: _one_client(url, image, fields, timeout), range(requests)))
     seconds = time.perf_counter() - start
     errors, latency = [e for e, _, _ in outcomes if e], np.array([ms for _, ms, _ in outcomes])
     return {"requests": requests, "concurrency": concurrency, "errors": len(errors), "first_error": errors[0] if errors else None,
