@@ -28,15 +28,16 @@ __all__ = ['MODEL_KINDS', 'DECODING', 'PAGE_STYLE', 'LOCAL_HOSTS', 'run_models',
            'decode_upload', 'ModelShelf', 'amenity_counts', 'jpeg_data_url', 'find_amenities', 'public', 'render_page',
            'run_examples', 'examples_html', 'threshold_html', 'host_name', 'create_app', 'launch']
 
-# %% ../nbs/12_app.ipynb #c3156980
-MODEL_KINDS = {"int8.xml": "OpenVINO INT8", "fp32.xml": "OpenVINO FP32", "fp16.xml": "OpenVINO FP16",
-               "model.onnx": "ONNX Runtime", "best.pth": "PyTorch, best checkpoint", "last.pth": "PyTorch, last checkpoint"}
-
+# %% ../nbs/12_app.ipynb #c492bd45
 def run_models(run) -> dict:
     "The model files `run` holds now, fastest first (INT8 OpenVINO ... PyTorch checkpoints): {path in the run: path}"
     run = RunPaths(run)
     files = [run.openvino("int8"), run.openvino("fp32"), run.openvino("fp16"), run.onnx, run.best_checkpoint, run.last_checkpoint]
     return {f.relative_to(run.root).as_posix(): f for f in files if f.is_file()}
+
+# %% ../nbs/12_app.ipynb #c3156980
+MODEL_KINDS = {"int8.xml": "OpenVINO INT8", "fp32.xml": "OpenVINO FP32", "fp16.xml": "OpenVINO FP16",
+               "model.onnx": "ONNX Runtime", "best.pth": "PyTorch, best checkpoint", "last.pth": "PyTorch, last checkpoint"}
 
 # %% ../nbs/12_app.ipynb #358dd1ba
 def model_label(name:str) -> str:
@@ -71,6 +72,7 @@ class Limits:
 # %% ../nbs/12_app.ipynb #16c677dd
 DECODING = threading.BoundedSemaphore(min(4, len(os.sched_getaffinity(0))))  # images decoded at once in this process
 
+# %% ../nbs/12_app.ipynb #a0e481da
 def decode_upload(data:bytes, name:str, limits:Limits=Limits(), pixels_left:int|None=None) -> tuple:
     """The uploaded file `data` decoded as the predictor decodes files, its longest side at most `limits.max_side`, and its original
     (width, height); a one-line `ValueError` for anything else, or for more pixels than the request has left"""
@@ -89,6 +91,7 @@ def _version(path:Path) -> tuple:
     files = [path, path.with_suffix(".bin")] if path.suffix == ".xml" else [path]
     return tuple(f.stat().st_mtime_ns for f in files if f.exists())
 
+# %% ../nbs/12_app.ipynb #dbb9e998
 def _first_line(e:Exception) -> str: return str(e).splitlines()[0] if str(e) else ""
 
 # %% ../nbs/12_app.ipynb #45f2f46e
@@ -143,6 +146,7 @@ def notice(self:ModelShelf, name:str) -> str|None:
     if path is None or not (loaded and broken) or broken[0] != _version(path): return None
     return f"{broken[1]}: the version loaded before answers until it can"
 
+# %% ../nbs/12_app.ipynb #2ec4ea3d
 @patch
 def missing(self:ModelShelf) -> str:
     "What to say when there is no model"
@@ -158,6 +162,7 @@ def amenity_counts(det:Detections) -> list:
     counts = sorted(Counter(labels).items(), key=lambda kv: (-kv[1], det.names[kv[0]]))
     return [{"name": det.names[label], "count": n, "best_score": round(best[label], 4)} for label, n in counts]
 
+# %% ../nbs/12_app.ipynb #c15c39f2
 def jpeg_data_url(image:np.ndarray, quality:int=85) -> str:
     "`image` (BGR) as a JPEG `data:` URL, for an `<img>` inside the page"
     return "data:image/jpeg;base64," + base64.b64encode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1]).decode()
@@ -168,6 +173,7 @@ def _in_time(resource, name:str, deadline:float, limits:Limits):
     if time.monotonic() > deadline or not resource.acquire(timeout=max(0.0, deadline - time.monotonic())):
         raise ValueError(f"{name}: not looked at, the request took longer than {limits.request_seconds:g} s (the app is busy): send it again")
 
+# %% ../nbs/12_app.ipynb #9bd8587a
 def _decode_in_time(name:str, upload, limits:Limits, pixels_left:int, deadline:float) -> tuple:
     "(image, original size) of one upload (bytes or a file, read at most `max_bytes + 1`), decoded in one of the `DECODING` slots"
     data = upload if isinstance(upload, bytes) else upload.read(limits.max_bytes + 1)
@@ -194,6 +200,7 @@ def _check_request(uploads:list, conf:float|None, limits:Limits):
     if not uploads: raise ValueError("no image was uploaded: choose one or more photos")
     if len(uploads) > limits.max_files: raise ValueError(f"{len(uploads)} images at once; the limit is {limits.max_files}")
 
+# %% ../nbs/12_app.ipynb #7efd872b
 def _image_result(file_name:str, image:np.ndarray, original:tuple, det:Detections, ms:float, annotate:bool) -> dict:
     "One image's answer: sizes, inference time, amenities, detections, and the annotated image when `annotate`"
     result = {"image": file_name, "size": [image.shape[1], image.shape[0]], "original_size": list(original),
@@ -251,6 +258,7 @@ td, th { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e4e6e
 td.n { text-align: right; } .summary { grid-column: 1 / -1; margin: 0; color: #444; }
 """
 
+# %% ../nbs/12_app.ipynb #2dd13fcc
 def _score(score:float) -> str: return f"{score:.2f}" if score >= 0.01 else f"{score:.1e}"
 
 # %% ../nbs/12_app.ipynb #2653ef34
@@ -336,6 +344,7 @@ class _Refused(ValueError):
         super().__init__(message)
         self.status = status
 
+# %% ../nbs/12_app.ipynb #f660b439
 def _too_large(size, limit) -> str: return f"the upload is {size/1e6:.0f} MB, more than the {limit/1e6:g} MB a request may carry"
 
 # %% ../nbs/12_app.ipynb #2a58708f
@@ -378,6 +387,7 @@ def _conf(text) -> float|None:
 # %% ../nbs/12_app.ipynb #6d4a4477
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
+# %% ../nbs/12_app.ipynb #692e3bba
 def host_name(header:str) -> str:
     "The host a `Host` header names, without its port: 'localhost:7860' -> 'localhost', '[::1]:7860' -> '::1'"
     header = header.strip().lower()

@@ -138,6 +138,7 @@ def _async(compiled, inputs, seconds, min_calls) -> tuple:
 # %% ../nbs/10_benchmark.ipynb #34eef6a4
 STAGES = ("decode", "letterbox", "infer", "postprocess")
 
+# %% ../nbs/10_benchmark.ipynb #1f3989be
 def _end_to_end(predictor, jpegs, seconds, min_calls) -> tuple:
     "Decode, letterbox, infer, NMS one image after another: (latencies ms, frames, elapsed s, ms of each stage)"
     stages, latencies, started = {k: [] for k in STAGES}, [], time.perf_counter()
@@ -327,6 +328,7 @@ def _misses(r:dict, min_fps:float|None, max_latency_ms:float|None) -> list:
     late = r["latency_ms_p90"] > max_latency_ms if max_latency_ms is not None else False
     return slow + ([f"p90 {r['latency_ms_p90']:.1f} ms > {max_latency_ms:g}"] if late else [])
 
+# %% ../nbs/10_benchmark.ipynb #2bde7713
 def _budget(min_fps:float|None, max_latency_ms:float|None) -> str:
     "The budget in words: '>= 25 FPS and p90 <= 40 ms'"
     return " and ".join(([f">= {min_fps:g} FPS"] if min_fps is not None else []) +
@@ -407,11 +409,13 @@ def check_targets(rows:list) -> list:
 # %% ../nbs/10_benchmark.ipynb #bbc857cf
 PRESETS = {"full": dict(seconds=2.0, rounds=3, warmup=1.0), "quick": dict(seconds=0.3, rounds=1, warmup=0.2)}
 
+# %% ../nbs/10_benchmark.ipynb #250a0350
 def _settings(quick:bool, batch:int, threads, images:str, **timing) -> dict:
     "The settings of a benchmark: the preset's timing with what was given over it, the batch, threads and images"
     timing = {**PRESETS["quick" if quick else "full"], **{k: v for k, v in timing.items() if v is not None}}
     return {**timing, "batch": batch, "threads": threads or cpu_cores(), "images": images}
 
+# %% ../nbs/10_benchmark.ipynb #bf6c6d93
 def _timing(settings): return {k: settings[k] for k in ("seconds", "rounds", "warmup")}
 
 # %% ../nbs/10_benchmark.ipynb #0c90fc4c
@@ -421,11 +425,13 @@ def _model_facts(variant:str, num_classes:int, size:int) -> dict:
     info = model_info(build_model(variant, num_classes), (size, size))
     return {"input_size": size, "classes": num_classes, "params_m": round(info["params_m"], 3), "gflops": round(info["gflops"], 2)}
 
+# %% ../nbs/10_benchmark.ipynb #293c26a6
 def _result(rows:list, models:dict, settings:dict, map_source=None) -> dict:
     "The benchmark's result: CPU, settings, models, where the mAP comes from, rows with ratios, targets"
     rows = add_ratios(rows)
     return {"cpu": cpu_info(), "settings": settings, "models": models, "map_source": map_source, "rows": rows, "targets": check_targets(rows)}
 
+# %% ../nbs/10_benchmark.ipynb #fe6df457
 def _save_result(result:dict, path) -> Path:
     "`result` as JSON at `path`"
     path = Path(path)
@@ -538,6 +544,7 @@ def _summary_line(rows:list, got:dict, v:str, b:str) -> dict:
             "FPS throughput mode, model / e2e": f"{fps('throughput', 'model')} / {fps('throughput', 'end_to_end')}",
             "best e2e FPS x PyTorch": f"{mine/base:.1f}" if base and mine else "", "MB": f"{size:.1f}"}
 
+# %% ../nbs/10_benchmark.ipynb #f4712377
 def summary_table(rows:list) -> str:
     "One line per variant x backend: latency-mode median/p90 ms (model, end to end), FPS in both modes and scopes, end-to-end speed-up over PyTorch eager"
     got = {(r["variant"], r["backend"], r["mode"], r["scope"]): r for r in rows}
@@ -547,6 +554,7 @@ def summary_table(rows:list) -> str:
 # %% ../nbs/10_benchmark.ipynb #920848dd
 def _short(r): return f"{r['variant'].replace('yolox_', '')} {r['backend'].replace('openvino_', 'ov ')}"
 
+# %% ../nbs/10_benchmark.ipynb #912573dc
 def _save_plot(fig, ax, path) -> Path:
     "Save the figure with its legend at `path` and close it"
     ax.legend()
@@ -612,6 +620,7 @@ def _report_targets(targets:list) -> list:
     bound = lambda t: f"; bound with {t['pre_post_ms']} ms of decoding, letterbox and NMS per frame on busy cores: {t['bound']}" if "bound" in t else ""
     return [f"- {t['target']}: {t['value']} ({'met' if t['met'] else 'not met'})" + bound(t) for t in targets] or ["- none applies to these rows"]
 
+# %% ../nbs/10_benchmark.ipynb #405eba30
 def _report_choice(choice:dict) -> list:
     "The report's lines on the choice: what was chosen for the budget, and why each other row lost"
     return ["", f"## Choice for {choice['budget']}", "", choice["summary"], ""] + [
