@@ -17,7 +17,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from dminity.app import app_process
+from dminity.testing import app_process
 
 
 def server_pid(port:int) -> int:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dminity.app import app_process, browser_upload, load_test, run_models
+from dminity.app import run_models
+from dminity.testing import app_process, browser_upload, load_test
 
 
 def main():

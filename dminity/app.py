@@ -7,10 +7,9 @@ Docs: https://dminity.github.io/dminity/app.html.md"""
 # %% ../nbs/12_app.ipynb #c0e2d75a
 from __future__ import annotations
 
-import asyncio, base64, html, io, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, traceback
+import asyncio, base64, html, os, re, socket, sys, threading, time, traceback
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,33 +17,36 @@ import cv2
 import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastcore.basics import patch
 from starlette.concurrency import run_in_threadpool
 
-from .core import RunPaths
-from .core import image_header
+from .core import RunPaths, UserError, image_header
 from .infer import MAX_PIXELS, Detections, Predictor, decode_image, draw
 
 # %% auto #0
-__all__ = ['MODEL_KINDS', 'DECODING', 'PAGE_STYLE', 'LOCAL_HOSTS', 'CHROMIUM', 'CHROMEDRIVER', 'run_models', 'model_label',
-           'latest_run', 'Limits', 'decode_upload', 'ModelShelf', 'amenity_counts', 'jpeg_data_url', 'find_amenities',
-           'public', 'render_page', 'run_examples', 'examples_html', 'threshold_html', 'host_name', 'create_app',
-           'serve_in_background', 'launch', 'app_process', 'browser_upload', 'browser_example', 'load_test']
+__all__ = ['MODEL_KINDS', 'DECODING', 'PAGE_STYLE', 'LOCAL_HOSTS', 'run_models', 'model_label', 'latest_run', 'Limits',
+           'decode_upload', 'ModelShelf', 'amenity_counts', 'jpeg_data_url', 'find_amenities', 'public', 'render_page',
+           'run_examples', 'examples_html', 'threshold_html', 'host_name', 'create_app', 'launch']
 
-# %% ../nbs/12_app.ipynb #c3156980
-MODEL_KINDS = {"int8.xml": "OpenVINO INT8", "fp32.xml": "OpenVINO FP32", "fp16.xml": "OpenVINO FP16",
-               "model.onnx": "ONNX Runtime", "best.pth": "PyTorch, best checkpoint", "last.pth": "PyTorch, last checkpoint"}
-
+# %% ../nbs/12_app.ipynb #c492bd45
 def run_models(run) -> dict:
     "The model files `run` holds now, fastest first (INT8 OpenVINO ... PyTorch checkpoints): {path in the run: path}"
     run = RunPaths(run)
     files = [run.openvino("int8"), run.openvino("fp32"), run.openvino("fp16"), run.onnx, run.best_checkpoint, run.last_checkpoint]
     return {f.relative_to(run.root).as_posix(): f for f in files if f.is_file()}
 
+# %% ../nbs/12_app.ipynb #c3156980
+MODEL_KINDS = {"int8.xml": "OpenVINO INT8", "fp32.xml": "OpenVINO FP32", "fp16.xml": "OpenVINO FP16",
+               "model.onnx": "ONNX Runtime", "best.pth": "PyTorch, best checkpoint", "last.pth": "PyTorch, last checkpoint"}
+
+# %% ../nbs/12_app.ipynb #358dd1ba
 def model_label(name:str) -> str:
     "How the page names the model file `name`: 'export/int8.xml (OpenVINO INT8)'"
-    kind = MODEL_KINDS.get(Path(name).name) or {".xml": "OpenVINO", ".onnx": "ONNX Runtime", ".pth": "PyTorch"}.get(Path(name).suffix.lower())
+    suffixes = {".xml": "OpenVINO", ".onnx": "ONNX Runtime", ".pth": "PyTorch"}
+    kind = MODEL_KINDS.get(Path(name).name) or suffixes.get(Path(name).suffix.lower())
     return f"{name} ({kind})" if kind else name
 
+# %% ../nbs/12_app.ipynb #19b35b9f
 def latest_run(runs_dir="runs") -> Path:
     "The run to serve by default: the one under `runs_dir` with the newest INT8 model, else `runs_dir/demo` when it holds a model"
     runs_dir = Path(runs_dir)
@@ -56,7 +58,8 @@ def latest_run(runs_dir="runs") -> Path:
 # %% ../nbs/12_app.ipynb #cdf03de5
 @dataclass(frozen=True)
 class Limits:
-    "What the app accepts: bytes and pixels per image (refused above), the longest side kept (downscaled above), images, bytes and pixels per request; requests at once (more: 503) and seconds per request"
+    """What the app accepts: bytes and pixels per image (refused above), the longest side kept (downscaled above), images, bytes
+    and pixels per request; requests at once (more: 503) and seconds per request"""
     max_bytes: int = 25_000_000
     max_pixels: int = MAX_PIXELS
     max_side: int = 2048
@@ -66,17 +69,21 @@ class Limits:
     max_requests: int = 16
     request_seconds: float = 60.0
 
+# %% ../nbs/12_app.ipynb #16c677dd
 DECODING = threading.BoundedSemaphore(min(4, len(os.sched_getaffinity(0))))  # images decoded at once in this process
 
+# %% ../nbs/12_app.ipynb #a0e481da
 def decode_upload(data:bytes, name:str, limits:Limits=Limits(), pixels_left:int|None=None) -> tuple:
-    "The uploaded file `data` decoded as the predictor decodes files, its longest side at most `limits.max_side`, and its original (width, height); a one-line `ValueError` for anything else, or for more pixels than the request has left"
-    if len(data) > limits.max_bytes: raise ValueError(f"{name}: {len(data)/1e6:.1f} MB, more than the {limits.max_bytes/1e6:g} MB an image may have")
+    """The uploaded file `data` decoded as the predictor decodes files, its longest side at most `limits.max_side`, and its original
+    (width, height); a one-line `ValueError` for anything else, or for more pixels than the request has left"""
+    if len(data) > limits.max_bytes:
+        raise ValueError(f"{name}: {len(data)/1e6:.1f} MB, more than the {limits.max_bytes/1e6:g} MB an image may have")
     if pixels_left is not None and data:
         _, w, h, _ = image_header(data, name)
         if pixels_left < w*h <= limits.max_pixels:
-            raise ValueError(f"{name}: {w}x{h} pixels, past the {limits.max_request_pixels/1e6:g} megapixels one request may decode: send it in another request")
+            raise ValueError(f"{name}: {w}x{h} pixels, past the {limits.max_request_pixels/1e6:g} megapixels one request may decode: "
+                             "send it in another request")
     return decode_image(data, name, limits.max_pixels, limits.max_side)
-
 
 # %% ../nbs/12_app.ipynb #00bd333f
 def _version(path:Path) -> tuple:
@@ -84,6 +91,10 @@ def _version(path:Path) -> tuple:
     files = [path, path.with_suffix(".bin")] if path.suffix == ".xml" else [path]
     return tuple(f.stat().st_mtime_ns for f in files if f.exists())
 
+# %% ../nbs/12_app.ipynb #dbb9e998
+def _first_line(e:Exception) -> str: return str(e).splitlines()[0] if str(e) else ""
+
+# %% ../nbs/12_app.ipynb #45f2f46e
 class ModelShelf:
     "The model files an app offers, looked up on every request; each loaded once per version of the file and run by one request at a time"
     def __init__(self, run=None, model=None):
@@ -91,42 +102,56 @@ class ModelShelf:
         self.run, self.model = (Path(run) if run else None), (Path(model) if model else None)
         self._loaded, self._broken, self._lock = {}, {}, threading.Lock()  # path: (version, predictor, lock); path: (version, message)
 
-    def files(self) -> dict:
-        "{name: path} of the model files there now: the one given alone first, then the run's, fastest first"
-        given = {self.model.name: self.model} if self.model and self.model.is_file() else {}
-        return {**given, **(run_models(self.run) if self.run else {})}
+# %% ../nbs/12_app.ipynb #9754714e
+@patch
+def files(self:ModelShelf) -> dict:
+    "{name: path} of the model files there now: the one given alone first, then the run's, fastest first"
+    given = {self.model.name: self.model} if self.model and self.model.is_file() else {}
+    return {**given, **(run_models(self.run) if self.run else {})}
 
-    def get(self, name:str|None=None) -> tuple:
-        "(name, predictor, lock) of the model file `name` (default: the first one), loaded on first use; the version loaded before while a changed file cannot be loaded"
-        files = self.files()
-        if not files: raise FileNotFoundError(self.missing())
-        name = name or next(iter(files))
-        if name not in files: raise ValueError(f"no model {name!r} here; the models are: {', '.join(files)}")
-        path, version = str(files[name]), _version(files[name])
-        with self._lock:
-            loaded, broken = self._loaded.get(path), self._broken.get(path)
-            if (loaded is None or loaded[0] != version) and (broken is None or broken[0] != version):
-                try:
-                    self._loaded[path] = loaded = (version, Predictor(files[name]), threading.Lock())
-                    self._broken.pop(path, None)
-                except Exception as e:  # cut short, half written, not a model: keep what works
-                    self._broken[path] = broken = (version, f"the model {name} cannot be loaded ({str(e).splitlines()[0] if str(e) else type(e).__name__})")
-                    print(f"dminity app: {self.notice(name) or broken[1]}", file=sys.stderr, flush=True)
-            if loaded is None: raise RuntimeError(broken[1])
-        return name, loaded[1], loaded[2]
+# %% ../nbs/12_app.ipynb #992a0b1e
+@patch
+def _load(self:ModelShelf, name:str, path:Path) -> tuple:
+    "(version, predictor, lock) of the model file `path`, loaded anew when it changed; called under the shelf's lock"
+    key, version = str(path), _version(path)
+    loaded, broken = self._loaded.get(key), self._broken.get(key)
+    if (loaded is None or loaded[0] != version) and (broken is None or broken[0] != version):
+        try:
+            self._loaded[key] = loaded = (version, Predictor(path), threading.Lock())
+            self._broken.pop(key, None)
+        except Exception as e:  # cut short, half written, not a model: keep what works
+            self._broken[key] = broken = (version, f"the model {name} cannot be loaded ({_first_line(e) if str(e) else type(e).__name__})")
+            print(f"dminity app: {self.notice(name) or broken[1]}", file=sys.stderr, flush=True)
+    if loaded is None: raise UserError(broken[1])
+    return loaded
 
-    def notice(self, name:str) -> str|None:
-        "What to tell the user of the model `name` while its file on disk cannot be loaded and the version loaded before answers"
-        path = self.files().get(name)
-        loaded, broken = self._loaded.get(str(path)), self._broken.get(str(path))
-        if path is None or not (loaded and broken) or broken[0] != _version(path): return None
-        return f"{broken[1]}: the version loaded before answers until it can"
+# %% ../nbs/12_app.ipynb #9bf96bd5
+@patch
+def get(self:ModelShelf, name:str|None=None) -> tuple:
+    """(name, predictor, lock) of the model file `name` (default: the first one), loaded on first use; the version loaded before
+    while a changed file cannot be loaded"""
+    files = self.files()
+    if not files: raise FileNotFoundError(self.missing())
+    name = name or next(iter(files))
+    if name not in files: raise ValueError(f"no model {name!r} here; the models are: {', '.join(files)}")
+    with self._lock: _, predictor, lock = self._load(name, files[name])
+    return name, predictor, lock
 
-    def missing(self) -> str:
-        "What to say when there is no model"
-        where = " or ".join(str(p) for p in (self.model, self.run) if p)
-        return f"no model in {where}: make one with `dminity demo`, or `dminity export` and `dminity quantize` on a trained run"
+# %% ../nbs/12_app.ipynb #ef0f6152
+@patch
+def notice(self:ModelShelf, name:str) -> str|None:
+    "What to tell the user of the model `name` while its file on disk cannot be loaded and the version loaded before answers"
+    path = self.files().get(name)
+    loaded, broken = self._loaded.get(str(path)), self._broken.get(str(path))
+    if path is None or not (loaded and broken) or broken[0] != _version(path): return None
+    return f"{broken[1]}: the version loaded before answers until it can"
 
+# %% ../nbs/12_app.ipynb #2ec4ea3d
+@patch
+def missing(self:ModelShelf) -> str:
+    "What to say when there is no model"
+    where = " or ".join(str(p) for p in (self.model, self.run) if p)
+    return f"no model in {where}: make one with `dminity demo`, or `dminity export` and `dminity quantize` on a trained run"
 
 # %% ../nbs/12_app.ipynb #04499d55
 def amenity_counts(det:Detections) -> list:
@@ -137,15 +162,18 @@ def amenity_counts(det:Detections) -> list:
     counts = sorted(Counter(labels).items(), key=lambda kv: (-kv[1], det.names[kv[0]]))
     return [{"name": det.names[label], "count": n, "best_score": round(best[label], 4)} for label, n in counts]
 
+# %% ../nbs/12_app.ipynb #c15c39f2
 def jpeg_data_url(image:np.ndarray, quality:int=85) -> str:
     "`image` (BGR) as a JPEG `data:` URL, for an `<img>` inside the page"
     return "data:image/jpeg;base64," + base64.b64encode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1]).decode()
 
+# %% ../nbs/12_app.ipynb #9d4250da
 def _in_time(resource, name:str, deadline:float, limits:Limits):
     "Take `resource` (a lock or semaphore) before `deadline`, or say that the image was not looked at"
     if time.monotonic() > deadline or not resource.acquire(timeout=max(0.0, deadline - time.monotonic())):
         raise ValueError(f"{name}: not looked at, the request took longer than {limits.request_seconds:g} s (the app is busy): send it again")
 
+# %% ../nbs/12_app.ipynb #9bd8587a
 def _decode_in_time(name:str, upload, limits:Limits, pixels_left:int, deadline:float) -> tuple:
     "(image, original size) of one upload (bytes or a file, read at most `max_bytes + 1`), decoded in one of the `DECODING` slots"
     data = upload if isinstance(upload, bytes) else upload.read(limits.max_bytes + 1)
@@ -153,6 +181,7 @@ def _decode_in_time(name:str, upload, limits:Limits, pixels_left:int, deadline:f
     try: return decode_upload(data, name, limits, pixels_left)
     finally: DECODING.release()
 
+# %% ../nbs/12_app.ipynb #49332c49
 def _predict_in_time(predictor:Predictor, lock, image:np.ndarray, name:str, conf:float, limits:Limits, deadline:float) -> tuple:
     "(detections, milliseconds) of the model on one image, once its lock is free (an OpenVINO infer request is not re-entrant)"
     _in_time(lock, name, deadline, limits)
@@ -161,8 +190,22 @@ def _predict_in_time(predictor:Predictor, lock, image:np.ndarray, name:str, conf
         return predictor.predict(image, name), (time.perf_counter() - start)*1000
     except Exception as e:  # this image's answer, logged in full; the others go on
         traceback.print_exc()
-        raise ValueError(f"{name}: the model failed on this image ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        raise ValueError(f"{name}: the model failed on this image ({type(e).__name__}: {_first_line(e)})") from None
     finally: lock.release()
+
+# %% ../nbs/12_app.ipynb #cbfc041c
+def _check_request(uploads:list, conf:float|None, limits:Limits):
+    "A one-line `ValueError` for a threshold outside [0, 1], no upload, or more uploads than `limits.max_files`"
+    if conf is not None and not 0 <= conf <= 1: raise ValueError(f"the confidence threshold must lie between 0 and 1, not {conf}")
+    if not uploads: raise ValueError("no image was uploaded: choose one or more photos")
+    if len(uploads) > limits.max_files: raise ValueError(f"{len(uploads)} images at once; the limit is {limits.max_files}")
+
+# %% ../nbs/12_app.ipynb #7efd872b
+def _image_result(file_name:str, image:np.ndarray, original:tuple, det:Detections, ms:float, annotate:bool) -> dict:
+    "One image's answer: sizes, inference time, amenities, detections, and the annotated image when `annotate`"
+    result = {"image": file_name, "size": [image.shape[1], image.shape[0]], "original_size": list(original),
+              "inference_ms": round(ms, 2), "amenities": amenity_counts(det), "detections": det.to_dict()}
+    return {**result, "annotated": jpeg_data_url(draw(image, det))} if annotate else result
 
 # %% ../nbs/12_app.ipynb #17fff0d9
 def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:float|None=None, limits:Limits=Limits(), annotate:bool=True,
@@ -170,9 +213,7 @@ def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:flo
     """The amenities in each upload [(file name, bytes or file)] by `model` of `shelf`, by `deadline` (`time.monotonic()`; default
     `limits.request_seconds` from now): per image its amenities, detections and inference time, or its error; at the score
     threshold `conf`, by default the model's own (`conf_source` says which)"""
-    if conf is not None and not 0 <= conf <= 1: raise ValueError(f"the confidence threshold must lie between 0 and 1, not {conf}")
-    if not uploads: raise ValueError("no image was uploaded: choose one or more photos")
-    if len(uploads) > limits.max_files: raise ValueError(f"{len(uploads)} images at once; the limit is {limits.max_files}")
+    _check_request(uploads, conf, limits)
     deadline = deadline or time.monotonic() + limits.request_seconds
     name, predictor, lock = shelf.get(model)
     own = predictor.own_threshold
@@ -186,12 +227,10 @@ def find_amenities(shelf:ModelShelf, uploads:list, model:str|None=None, conf:flo
         except ValueError as e:
             results.append({"image": file_name, "error": str(e)})
             continue
-        result = {"image": file_name, "size": [image.shape[1], image.shape[0]], "original_size": list(original),
-                  "inference_ms": round(ms, 2), "amenities": amenity_counts(det), "detections": det.to_dict()}
-        if annotate: result["annotated"] = jpeg_data_url(draw(image, det))
-        results.append(result)
+        results.append(_image_result(file_name, image, original, det, ms, annotate))
     notice = shelf.notice(name)
-    return {"model": name, "backend": predictor.backend.name, "conf": conf, "conf_source": source, "results": results, **({"notice": notice} if notice else {})}
+    answer = {"model": name, "backend": predictor.backend.name, "conf": conf, "conf_source": source, "results": results}
+    return {**answer, "notice": notice} if notice else answer
 
 # %% ../nbs/12_app.ipynb #a7c3e102
 _FOLDERS = re.compile(r"(?<![\w.~/:])/(?:[^\s/'\"]+/)+")
@@ -219,8 +258,10 @@ td, th { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e4e6e
 td.n { text-align: right; } .summary { grid-column: 1 / -1; margin: 0; color: #444; }
 """
 
+# %% ../nbs/12_app.ipynb #2dd13fcc
 def _score(score:float) -> str: return f"{score:.2f}" if score >= 0.01 else f"{score:.1e}"
 
+# %% ../nbs/12_app.ipynb #2653ef34
 def _result_html(result:dict, answer:dict) -> str:
     "One photo's result as a <section>"
     e = html.escape
@@ -228,8 +269,9 @@ def _result_html(result:dict, answer:dict) -> str:
     if "error" in result: return head + f'<p class="error">{e(result["error"])}</p></section>'
     found = sum(a["count"] for a in result["amenities"])
     scaled = ("; downscaled from {}x{}".format(*result["original_size"])) if result["original_size"] != result["size"] else ""
-    summary = (f'<p class="summary">{found} amenit{"y" if found == 1 else "ies"} found in <span class="ms">{result["inference_ms"]:.1f}</span> ms '
-               f'by {e(model_label(answer["model"]))} at confidence &ge; {answer["conf"]:.4g} ({e(answer["conf_source"])}){scaled}</p>')
+    summary = (f'<p class="summary">{found} amenit{"y" if found == 1 else "ies"} found in '
+               f'<span class="ms">{result["inference_ms"]:.1f}</span> ms by {e(model_label(answer["model"]))} '
+               f'at confidence &ge; {answer["conf"]:.4g} ({e(answer["conf_source"])}){scaled}</p>')
     rows = "".join(f'<tr class="amenity" data-name="{e(a["name"])}" data-count="{a["count"]}"><td>{e(a["name"])}</td>'
                    f'<td class="n">{a["count"]}</td><td class="n">{_score(a["best_score"])}</td></tr>' for a in result["amenities"])
     table = (f'<table><thead><tr><th>Amenity</th><th>Count</th><th>Best confidence</th></tr></thead><tbody>{rows}</tbody></table>'
@@ -273,6 +315,7 @@ def run_examples(run, n:int=3) -> dict:
     if config is None or not config.exists(): return {}
     return {p.name: p for p in sorted((Path(TrainConfig.load(config).data)/COCO_SPLITS["val"]).glob("*.jpg"))[:n]}
 
+# %% ../nbs/12_app.ipynb #b073ccd8
 def examples_html(examples:dict) -> str:
     "The 'try an example' buttons: each sends the form with one of `examples` (a name of `run_examples`) in place of an upload"
     e = html.escape
@@ -281,6 +324,7 @@ def examples_html(examples:dict) -> str:
     return (f'<p class="limits" id="examples">No photo at hand? Try one of the run\'s own validation images (drawn rooms, for the demo): '
             f'{buttons}</p>') if examples else ""
 
+# %% ../nbs/12_app.ipynb #4d60a372
 def threshold_html(shelf:ModelShelf, model:str|None=None) -> str:
     """What the confidence threshold is when left empty, for `model` of `shelf` (default: the first), and where it comes from; read
     off the model once loaded (`dminity app` loads the default one at start), so that showing the page never waits for a model"""
@@ -296,10 +340,14 @@ def threshold_html(shelf:ModelShelf, model:str|None=None) -> str:
 # %% ../nbs/12_app.ipynb #64caaa72
 class _Refused(ValueError):
     "Input the app refuses, with the HTTP status that says why"
-    def __init__(self, message, status=400): super().__init__(message); self.status = status
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
 
+# %% ../nbs/12_app.ipynb #f660b439
 def _too_large(size, limit) -> str: return f"the upload is {size/1e6:.0f} MB, more than the {limit/1e6:g} MB a request may carry"
 
+# %% ../nbs/12_app.ipynb #2a58708f
 def _counted(receive, limit:int, deadline:float):
     "`receive` that counts the body's bytes as they arrive (with Content-Length or chunked alike): past `limit` 413, past `deadline` 408"
     seen = 0
@@ -312,6 +360,7 @@ def _counted(receive, limit:int, deadline:float):
         return message
     return counted
 
+# %% ../nbs/12_app.ipynb #c540f24b
 @asynccontextmanager
 async def _read_form(request, limits:Limits, deadline:float):
     "(uploads [(file name, file)], fields {name: text}) of a POSTed form, open while the block lasts; a file input left empty is no upload"
@@ -323,7 +372,8 @@ async def _read_form(request, limits:Limits, deadline:float):
     counted = Request(request.scope, _counted(request.receive, limit, deadline))
     try:
         async with counted.form(max_files=limits.max_files, max_fields=20) as form:
-            uploads = [(f.filename or "upload", f.file) for f in form.getlist("images") if not isinstance(f, str) and (f.filename or f.size)]
+            files = [f for f in form.getlist("images") if not isinstance(f, str) and (f.filename or f.size)]
+            uploads = [(f.filename or "upload", f.file) for f in files]
             yield uploads, {k: v for k, v in form.multi_items() if isinstance(v, str)}
     except HTTPException as e: raise _Refused(f"the upload cannot be read: {e.detail}") from None
 
@@ -334,8 +384,10 @@ def _conf(text) -> float|None:
     try: return float(text)
     except ValueError: raise ValueError(f"the confidence threshold must be a number between 0 and 1, not {text!r}") from None
 
+# %% ../nbs/12_app.ipynb #6d4a4477
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
+# %% ../nbs/12_app.ipynb #692e3bba
 def host_name(header:str) -> str:
     "The host a `Host` header names, without its port: 'localhost:7860' -> 'localhost', '[::1]:7860' -> '::1'"
     header = header.strip().lower()
@@ -343,89 +395,102 @@ def host_name(header:str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 # %% ../nbs/12_app.ipynb #083931c3
-def create_app(run=None, model=None, limits:Limits=Limits(), hosts=LOCAL_HOSTS) -> FastAPI:
-    "The amenity finder over the models of the run folder `run` and/or the model file `model`: a FastAPI app answering requests for `hosts` (None: any)"
-    shelf = ModelShelf(run, model)
-    examples = run_examples(run)
-    app = FastAPI(title="dminity amenity finder", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.shelf, app.state.limits, app.state.busy = shelf, limits, 0
-
+def _add_host_check(app:FastAPI, hosts):
+    "Answer only requests whose `Host` header names one of `hosts` (None: any), against DNS rebinding"
     @app.middleware("http")
     async def known_hosts_only(request:Request, call_next):
         host = host_name(request.headers.get("host", ""))
         if hosts is None or host in hosts: return await call_next(request)
-        return PlainTextResponse(f"this app answers to {', '.join(hosts)}, not to {host!r}: serve it with `dminity app --host` to answer to others", 400)
+        return PlainTextResponse(f"this app answers to {', '.join(hosts)}, not to {host!r}: serve it with `dminity app --host` "
+                                 "to answer to others", 400)
 
-    async def answer(request, page:bool) -> tuple:
-        "(answer, error, status, fields, headers) of a POSTed form"
-        fields = {}
-        if app.state.busy >= limits.max_requests:
-            return None, f"the app is busy with {limits.max_requests} uploads: send it again in a few seconds", 503, fields, {"Retry-After": "1"}
-        app.state.busy += 1
-        deadline = time.monotonic() + limits.request_seconds
-        try:
-            async with _read_form(request, limits, deadline) as (uploads, fields):
-                if not uploads and fields.get("example") in examples: uploads = [(fields["example"], examples[fields["example"]].read_bytes())]
-                annotate = page or fields.get("annotated", "").lower() in ("1", "true", "yes")
-                result = await run_in_threadpool(find_amenities, shelf, uploads, fields.get("model") or None, _conf(fields.get("conf")), limits, annotate, deadline)
-            result["results"] = [{**r, "error": public(r["error"])} if "error" in r else r for r in result["results"]]
-            return ({**result, "notice": public(result["notice"])} if "notice" in result else result), None, 200, fields, {}
-        except _Refused as e: return None, public(str(e)), e.status, fields, {}
-        except (FileNotFoundError, RuntimeError) as e: return None, public(str(e)), 503, fields, {}  # no model, or one that cannot load
-        except ValueError as e: return None, public(str(e)), 400, fields, {}
-        except Exception as e:  # a bug or a broken model: say so in one line, log the rest, keep serving
-            traceback.print_exc()
-            return None, public(f"the app failed on this request ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"), 500, fields, {}
-        finally: app.state.busy -= 1
+# %% ../nbs/12_app.ipynb #3f4cf7e7
+async def _detect(app:FastAPI, request:Request, page:bool, deadline:float, fields:dict) -> dict:
+    "The answer to a POSTed form (the annotated images for the `page`, or when the form asks)"
+    shelf, limits, examples = app.state.shelf, app.state.limits, app.state.examples
+    async with _read_form(request, limits, deadline) as (uploads, form_fields):
+        fields.update(form_fields)
+        if not uploads and fields.get("example") in examples: uploads = [(fields["example"], examples[fields["example"]].read_bytes())]
+        annotate = page or fields.get("annotated", "").lower() in ("1", "true", "yes")
+        model, conf = fields.get("model") or None, _conf(fields.get("conf"))
+        result = await run_in_threadpool(find_amenities, shelf, uploads, model, conf, limits, annotate, deadline)
+    result["results"] = [{**r, "error": public(r["error"])} if "error" in r else r for r in result["results"]]
+    return {**result, "notice": public(result["notice"])} if "notice" in result else result
 
+# %% ../nbs/12_app.ipynb #9287851a
+async def _answer(app:FastAPI, request:Request, page:bool) -> tuple:
+    "(answer, error, status, fields, headers) of a POSTed form"
+    limits, fields = app.state.limits, {}
+    if app.state.busy >= limits.max_requests:
+        return None, f"the app is busy with {limits.max_requests} uploads: send it again in a few seconds", 503, fields, {"Retry-After": "1"}
+    app.state.busy += 1
+    try: return await _detect(app, request, page, time.monotonic() + limits.request_seconds, fields), None, 200, fields, {}
+    except _Refused as e: return None, public(str(e)), e.status, fields, {}
+    except (FileNotFoundError, RuntimeError) as e: return None, public(str(e)), 503, fields, {}  # no model, or one that cannot load
+    except ValueError as e: return None, public(str(e)), 400, fields, {}
+    except Exception as e:  # a bug or a broken model: say so in one line, log the rest, keep serving
+        traceback.print_exc()
+        return None, public(f"the app failed on this request ({type(e).__name__}: {_first_line(e)})"), 500, fields, {}
+    finally: app.state.busy -= 1
+
+# %% ../nbs/12_app.ipynb #b50e0e6f
+def _add_page_routes(app:FastAPI):
+    "`GET /`: the page; `POST /`: the page with the results of the upload, or its error"
+    state = app.state
     @app.get("/", response_class=HTMLResponse)
-    async def index(): return render_page(shelf, limits, examples=examples)
+    async def index(): return render_page(state.shelf, state.limits, examples=state.examples)
 
     @app.post("/", response_class=HTMLResponse)
     async def upload(request:Request):
-        result, error, status, fields, headers = await answer(request, page=True)
+        result, error, status, fields, headers = await _answer(app, request, page=True)
         try: conf = _conf(fields.get("conf"))
         except ValueError: conf = None
         conf = None if conf is None else min(max(conf, 0.0), 1.0)
-        return HTMLResponse(render_page(shelf, limits, result, error, fields.get("model"), conf, examples), status, headers)
+        return HTMLResponse(render_page(state.shelf, state.limits, result, error, fields.get("model"), conf, state.examples), status, headers)
 
+# %% ../nbs/12_app.ipynb #d7587d33
+def _add_api_routes(app:FastAPI):
+    "`POST /api/detect`, `GET /examples/{name}`, `GET /api/models`, `GET /health`"
+    state = app.state
     @app.post("/api/detect")
     async def detect(request:Request):
-        result, error, status, _, headers = await answer(request, page=False)
+        result, error, status, _, headers = await _answer(app, request, page=False)
         return JSONResponse(result if error is None else {"error": error}, status, headers)
 
     @app.get("/examples/{name}")
     def example(name:str):
         from fastapi.responses import FileResponse
-        if name not in examples: return JSONResponse({"error": f"no example {name!r}"}, 404)
-        return FileResponse(examples[name], media_type="image/jpeg")
+        if name not in state.examples: return JSONResponse({"error": f"no example {name!r}"}, 404)
+        return FileResponse(state.examples[name], media_type="image/jpeg")
 
     @app.get("/api/models")
     async def models():
-        files = shelf.files()
-        return {"models": [{"name": n, "label": model_label(n)} for n in files], "default": next(iter(files), None), "limits": asdict(limits)}
+        files = state.shelf.files()
+        return {"models": [{"name": n, "label": model_label(n)} for n in files], "default": next(iter(files), None), "limits": asdict(state.limits)}
 
     @app.get("/health")
     async def health(): return {"ok": True}
+
+# %% ../nbs/12_app.ipynb #55e1057c
+def create_app(run=None, model=None, limits:Limits=Limits(), hosts=LOCAL_HOSTS) -> FastAPI:
+    "The amenity finder over the models of the run folder `run` and/or the model file `model`: a FastAPI app answering requests for `hosts` (None: any)"
+    shelf = ModelShelf(run, model)
+    app = FastAPI(title="dminity amenity finder", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.shelf, app.state.limits, app.state.busy, app.state.examples = shelf, limits, 0, run_examples(run)
+    _add_host_check(app, hosts)
+    _add_page_routes(app)
+    _add_api_routes(app)
     return app
 
-# %% ../nbs/12_app.ipynb #8547ca06
-@contextmanager
-def serve_in_background(app, host:str="127.0.0.1", port:int=0):
-    "Serve `app` with uvicorn from a thread while the `with` block lasts; yields its URL (port 0: any free port)"
-    import uvicorn
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive(): raise RuntimeError(f"the app could not start on {host}:{port}")
-        time.sleep(0.02)
-    try: yield f"http://{host}:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
 # %% ../nbs/12_app.ipynb #b4bdb5d9
+def _check_port(host:str, port:int):
+    "A `UserError` when nothing can listen on `host`:`port` (taken, or not this machine's)"
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try: s.bind((host, port))
+        except OSError as e: raise UserError(f"cannot listen on {host}:{port} ({e.strerror}): choose another --port") from None
+
+# %% ../nbs/12_app.ipynb #34e46edb
 def launch(run=None, model=None, host:str="127.0.0.1", port:int=7860, runs_dir="runs", limits:Limits=Limits()):
     "Serve the app until interrupted: over `run` and/or `model`, by default the latest run under `runs_dir`"
     import uvicorn, warnings
@@ -434,130 +499,9 @@ def launch(run=None, model=None, host:str="127.0.0.1", port:int=7860, runs_dir="
     if run is not None and not Path(run).is_dir(): raise FileNotFoundError(f"{run}: no such run folder")
     app = create_app(run, model, limits, None if host in ("0.0.0.0", "::") else tuple(dict.fromkeys((*LOCAL_HOSTS, host.lower()))))
     name, predictor, _ = app.state.shelf.get()
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
-        try: s.bind((host, port))
-        except OSError as e: raise RuntimeError(f"cannot listen on {host}:{port} ({e.strerror}): choose another --port") from None
+    _check_port(host, port)
     if host not in LOCAL_HOSTS:
         warnings.warn(f"listening on {host}: anyone who can reach this machine can use the app")
     print(f"dminity app: serving {', '.join(app.state.shelf.files())} (default {name}: {predictor.backend.name}) "
           f"on http://{'[' + host + ']' if ':' in host else host}:{port}  (Ctrl-C stops it)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
-
-@contextmanager
-def app_process(*args, timeout:float=120):
-    "Start `dminity app *args` in a subprocess on a free local port and wait until it answers; yields its URL, stops it at the end"
-    import httpx
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
-    script = shutil.which("dminity") or str(Path(sys.executable).with_name("dminity"))
-    url, log = f"http://127.0.0.1:{port}", tempfile.TemporaryFile()
-    process = subprocess.Popen([script, "app", *map(str, args), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                log.seek(0); raise RuntimeError(f"`dminity app` stopped (exit status {process.returncode}): {log.read().decode()[-1000:]}")
-            try:
-                if httpx.get(url + "/health", timeout=5).status_code == 200: break
-            except httpx.HTTPError: pass
-            if time.monotonic() > deadline: raise TimeoutError(f"`dminity app` did not answer within {timeout} s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try: process.wait(15)
-        except subprocess.TimeoutExpired: process.kill(); process.wait()
-        log.close()
-
-# %% ../nbs/12_app.ipynb #8d554e7a
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
-@contextmanager
-def _chromium(url:str, timeout:float):
-    "Headless Chromium (through chromium-driver) with the page at `url` open, closed at the end"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        raise RuntimeError(f"{CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install -y chromium chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000"): options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    try:
-        driver.set_page_load_timeout(timeout)
-        driver.get(url)
-        yield driver
-    finally: driver.quit()
-
-# %% ../nbs/12_app.ipynb #8a52ed8c
-def _submit(driver, button, timeout:float, screenshot=None, conf:float|None=None, model:str|None=None) -> dict:
-    "Set the model and threshold, press `button`, wait for the answer page: the results as it shows them, and a full-page `screenshot` (PNG)"
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-    if model is not None: Select(driver.find_element(By.ID, "model")).select_by_value(model)
-    if conf is not None:
-        driver.find_element(By.ID, "conf").clear()
-        driver.find_element(By.ID, "conf").send_keys(str(conf))
-    button.click()
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(button))  # the answer page replaced the form
-    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
-    results = []
-    for section in driver.find_elements(By.CSS_SELECTOR, "#results section.result"):
-        errors = section.find_elements(By.CSS_SELECTOR, ".error")
-        results.append({"image": section.find_element(By.TAG_NAME, "h2").text,
-                        "amenities": {r.get_attribute("data-name"): int(r.get_attribute("data-count"))
-                                      for r in section.find_elements(By.CSS_SELECTOR, "tr.amenity")},
-                        "summary": "".join(s.text for s in section.find_elements(By.CSS_SELECTOR, ".summary")),
-                        "drawn": [img.get_attribute("naturalWidth") != "0" for img in section.find_elements(By.TAG_NAME, "img")] == [True],
-                        "error": errors[0].text if errors else None})
-    error = driver.find_elements(By.ID, "error")
-    if screenshot is not None:
-        Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
-        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})  # the whole page
-        Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
-    return {"title": driver.title, "results": results, "error": error[0].text if error else None}
-
-def browser_upload(url:str, images, screenshot=None, conf:float|None=None, model:str|None=None, timeout:float=120) -> dict:
-    """Upload `images` through the page at `url` in headless Chromium: the results as the page shows them (each with `drawn`: its
-    annotated image is shown), and a full-page `screenshot` (PNG)"""
-    from selenium.webdriver.common.by import By
-    with _chromium(url, timeout) as driver:
-        driver.find_element(By.ID, "images").send_keys("\n".join(str(Path(i).resolve()) for i in ([images] if isinstance(images, (str, Path)) else images)))
-        return _submit(driver, driver.find_element(By.ID, "find"), timeout, screenshot, conf, model)
-
-# %% ../nbs/12_app.ipynb #2b22f1d8
-def browser_example(url:str, example:str|None=None, screenshot=None, conf:float|None=None, model:str|None=None, timeout:float=120) -> dict:
-    "Press a 'try an example' button of the page at `url` in headless Chromium (`example`: its image's name; default the first); as `browser_upload`"
-    from selenium.webdriver.common.by import By
-    with _chromium(url, timeout) as driver:
-        buttons = {b.get_attribute("value"): b for b in driver.find_elements(By.CSS_SELECTOR, "button.example")}
-        if not buttons: raise ValueError(f"the page at {url} offers no example")
-        return _submit(driver, buttons[example] if example else next(iter(buttons.values())), timeout, screenshot, conf, model)
-
-# %% ../nbs/12_app.ipynb #5db9f04d
-def load_test(url:str, image:bytes, requests:int=50, concurrency:int=50, model:str|None=None, conf:float=0.25,
-              annotate:bool=False, timeout:float=300) -> dict:
-    "Post `image` to `url`/api/detect `requests` times, `concurrency` at once, each sent again after `Retry-After` while the app is busy: errors, retries, requests per second, latency in ms"
-    import httpx
-    fields = {"conf": str(conf), "annotated": str(annotate).lower(), **({"model": model} if model else {})}
-    def one(_):
-        start, retries = time.perf_counter(), 0
-        try:
-            while True:
-                r = httpx.post(f"{url}/api/detect", files={"images": ("load.jpg", image, "image/jpeg")}, data=fields, timeout=timeout)
-                if r.status_code != 503 or "retry-after" not in r.headers or time.perf_counter() - start > timeout: break
-                retries += 1
-                time.sleep(float(r.headers["retry-after"]))
-            error = None if r.status_code == 200 and "error" not in r.json()["results"][0] else f"HTTP {r.status_code}: {r.text[:200]}"
-        except httpx.HTTPError as e: error = f"{type(e).__name__}: {e}"
-        return error, (time.perf_counter() - start)*1000, retries
-    start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool: outcomes = list(pool.map(one, range(requests)))
-    seconds = time.perf_counter() - start
-    errors, latency = [e for e, _, _ in outcomes if e], np.array([ms for _, ms, _ in outcomes])
-    return {"requests": requests, "concurrency": concurrency, "errors": len(errors), "first_error": errors[0] if errors else None,
-            "retried": sum(r > 0 for _, _, r in outcomes),
-            "seconds": round(seconds, 3), "requests_per_s": round(requests/seconds, 2), "latency_ms_p50": round(float(np.median(latency)), 1),
-            "latency_ms_p95": round(float(np.percentile(latency, 95)), 1), "latency_ms_max": round(float(latency.max()), 1)}

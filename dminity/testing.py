@@ -15,8 +15,9 @@ import numpy as np
 from .core import RunPaths
 
 # %% auto #0
-__all__ = ['small_trained_run', 'coco_boxes', 'dataset_boxes', 'max_box_difference', 'raw_outputs', 'pairwise_iou', 'parity',
-           'matched_share']
+__all__ = ['CHROMIUM', 'CHROMEDRIVER', 'small_trained_run', 'coco_boxes', 'dataset_boxes', 'max_box_difference', 'raw_outputs',
+           'pairwise_iou', 'parity', 'matched_share', 'serve_in_background', 'app_process', 'browser_upload',
+           'browser_example', 'load_test']
 
 # %% ../nbs/00a_testing.ipynb #7760730c
 def small_trained_run(folder, epochs:int=2, export:bool=False, int8:bool=False, **settings) -> RunPaths:
@@ -148,3 +149,168 @@ def matched_share(a, b, min_iou:float) -> float:
     if not len(a): return 1.0
     if not len(b): return 0.0
     return float((np.where(a.labels[:, None] == b.labels[None], pairwise_iou(a.boxes, b.boxes), 0).max(1) >= min_iou).mean())
+
+# %% ../nbs/00a_testing.ipynb #1b5493c5
+import base64, shutil, socket, subprocess, sys, tempfile, threading, time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+
+# %% ../nbs/00a_testing.ipynb #f7dbf41a
+@contextmanager
+def serve_in_background(app, host:str="127.0.0.1", port:int=0):
+    "Serve `app` with uvicorn from a thread while the `with` block lasts; yields its URL (port 0: any free port)"
+    import uvicorn
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive(): raise RuntimeError(f"the app could not start on {host}:{port}")
+        time.sleep(0.02)
+    try: yield f"http://{host}:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+# %% ../nbs/00a_testing.ipynb #7c3c1661
+def _wait_for_app(process:subprocess.Popen, url:str, log, timeout:float):
+    "Wait until the app started as `process` answers at `url`; its `log` in the error when it stops first"
+    import httpx
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"`dminity app` stopped (exit status {process.returncode}): {log.read().decode()[-1000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=5).status_code == 200: return
+        except httpx.HTTPError: pass
+        if time.monotonic() > deadline: raise TimeoutError(f"`dminity app` did not answer within {timeout} s")
+        time.sleep(0.2)
+
+# %% ../nbs/00a_testing.ipynb #98abc485
+@contextmanager
+def app_process(*args, timeout:float=120):
+    "Start `dminity app *args` in a subprocess on a free local port and wait until it answers; yields its URL, stops it at the end"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = shutil.which("dminity") or str(Path(sys.executable).with_name("dminity"))
+    url, log = f"http://127.0.0.1:{port}", tempfile.TemporaryFile()
+    process = subprocess.Popen([script, "app", *map(str, args), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_app(process, url, log, timeout)
+        yield url
+    finally:
+        process.terminate()
+        try: process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+# %% ../nbs/00a_testing.ipynb #33fe5cfb
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+# %% ../nbs/00a_testing.ipynb #80413f94
+@contextmanager
+def _chromium(url:str, timeout:float):
+    "Headless Chromium (through chromium-driver) with the page at `url` open, closed at the end"
+    from selenium import webdriver
+    from dminity.core import UserError
+    from selenium.webdriver.chrome.service import Service
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        raise UserError(f"{CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install -y chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000"): options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        driver.set_page_load_timeout(timeout)
+        driver.get(url)
+        yield driver
+    finally: driver.quit()
+
+# %% ../nbs/00a_testing.ipynb #bb3343e0
+def _read_page(driver, screenshot=None) -> dict:
+    "The answer page as it shows: its title, each photo's result (amenities, summary, whether its image is drawn, error), its error"
+    from selenium.webdriver.common.by import By
+    results = []
+    for section in driver.find_elements(By.CSS_SELECTOR, "#results section.result"):
+        errors = section.find_elements(By.CSS_SELECTOR, ".error")
+        results.append({"image": section.find_element(By.TAG_NAME, "h2").text,
+                        "amenities": {r.get_attribute("data-name"): int(r.get_attribute("data-count"))
+                                      for r in section.find_elements(By.CSS_SELECTOR, "tr.amenity")},
+                        "summary": "".join(s.text for s in section.find_elements(By.CSS_SELECTOR, ".summary")),
+                        "drawn": [img.get_attribute("naturalWidth") != "0" for img in section.find_elements(By.TAG_NAME, "img")] == [True],
+                        "error": errors[0].text if errors else None})
+    error = driver.find_elements(By.ID, "error")
+    if screenshot is not None:
+        Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})  # the whole page
+        Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
+    return {"title": driver.title, "results": results, "error": error[0].text if error else None}
+
+# %% ../nbs/00a_testing.ipynb #85144e72
+def _submit(driver, button, timeout:float, screenshot=None, conf:float|None=None, model:str|None=None) -> dict:
+    "Set the model and threshold, press `button`, wait for the answer page: the results as it shows them (`_read_page`)"
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    if model is not None: Select(driver.find_element(By.ID, "model")).select_by_value(model)
+    if conf is not None:
+        driver.find_element(By.ID, "conf").clear()
+        driver.find_element(By.ID, "conf").send_keys(str(conf))
+    button.click()
+    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(button))  # the answer page replaced the form
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    return _read_page(driver, screenshot)
+
+# %% ../nbs/00a_testing.ipynb #2aaec6ba
+def browser_upload(url:str, images, screenshot=None, conf:float|None=None, model:str|None=None, timeout:float=120) -> dict:
+    """Upload `images` through the page at `url` in headless Chromium: the results as the page shows them (each with `drawn`: its
+    annotated image is shown), and a full-page `screenshot` (PNG)"""
+    from selenium.webdriver.common.by import By
+    with _chromium(url, timeout) as driver:
+        images = [images] if isinstance(images, (str, Path)) else images
+        driver.find_element(By.ID, "images").send_keys("\n".join(str(Path(i).resolve()) for i in images))
+        return _submit(driver, driver.find_element(By.ID, "find"), timeout, screenshot, conf, model)
+
+# %% ../nbs/00a_testing.ipynb #0c66be5c
+def browser_example(url:str, example:str|None=None, screenshot=None, conf:float|None=None, model:str|None=None, timeout:float=120) -> dict:
+    "Press a 'try an example' button of the page at `url` in headless Chromium (`example`: its image's name; default the first); as `browser_upload`"
+    from selenium.webdriver.common.by import By
+    with _chromium(url, timeout) as driver:
+        buttons = {b.get_attribute("value"): b for b in driver.find_elements(By.CSS_SELECTOR, "button.example")}
+        if not buttons: raise ValueError(f"the page at {url} offers no example")
+        return _submit(driver, buttons[example] if example else next(iter(buttons.values())), timeout, screenshot, conf, model)
+
+# %% ../nbs/00a_testing.ipynb #935039f3
+def _one_client(url:str, image:bytes, fields:dict, timeout:float) -> tuple:
+    "One upload of `image` to `url`/api/detect, sent again after `Retry-After` while the app is busy: (error or None, ms, retries)"
+    import httpx
+    start, retries = time.perf_counter(), 0
+    try:
+        while True:
+            r = httpx.post(f"{url}/api/detect", files={"images": ("load.jpg", image, "image/jpeg")}, data=fields, timeout=timeout)
+            if r.status_code != 503 or "retry-after" not in r.headers or time.perf_counter() - start > timeout: break
+            retries += 1
+            time.sleep(float(r.headers["retry-after"]))
+        error = None if r.status_code == 200 and "error" not in r.json()["results"][0] else f"HTTP {r.status_code}: {r.text[:200]}"
+    except httpx.HTTPError as e: error = f"{type(e).__name__}: {e}"
+    return error, (time.perf_counter() - start)*1000, retries
+
+# %% ../nbs/00a_testing.ipynb #3338bc0f
+def load_test(url:str, image:bytes, requests:int=50, concurrency:int=50, model:str|None=None, conf:float=0.25,
+              annotate:bool=False, timeout:float=300) -> dict:
+    """Post `image` to `url`/api/detect `requests` times, `concurrency` at once, each sent again after `Retry-After` while the app
+    is busy: errors, retries, requests per second, latency in ms"""
+    fields = {"conf": str(conf), "annotated": str(annotate).lower(), **({"model": model} if model else {})}
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool: outcomes = list(pool.map(lambda _: _one_client(url, image, fields, timeout), range(requests)))
+    seconds = time.perf_counter() - start
+    errors, latency = [e for e, _, _ in outcomes if e], np.array([ms for _, ms, _ in outcomes])
+    return {"requests": requests, "concurrency": concurrency, "errors": len(errors), "first_error": errors[0] if errors else None,
+            "retried": sum(r > 0 for _, _, r in outcomes),
+            "seconds": round(seconds, 3), "requests_per_s": round(requests/seconds, 2), "latency_ms_p50": round(float(np.median(latency)), 1),
+            "latency_ms_p95": round(float(np.percentile(latency, 95)), 1), "latency_ms_max": round(float(latency.max()), 1)}
