@@ -599,8 +599,8 @@ def _bench_budget(run:list|None, variants:list|None, pick:bool, min_fps:float|No
 # %% ../nbs/11_cli.ipynb #d3e979c8
 def _report_bench(runs:list, results:list, rows:list, choice:dict|None, wandb:bool) -> None:
     "Print the table, the targets and the choice; write each run's report (and log it to W&B where the run uses it, or `wandb`)"
-    from dminity.benchmark import check_targets, log_wandb, markdown_table, write_report
-    print(markdown_table(rows), end="")
+    from dminity.benchmark import check_targets, figures_table, log_wandb, write_report
+    print(figures_table(rows).to_markdown(index=False, missingval=""))
     for t in check_targets(rows): print(f"target: {t['target']}: {t['value']} ({'met' if t['met'] else 'not met'})")
     for run, result in zip(runs, results):
         print(f"report: {write_report(run, result, choice)}; figures: {RunPaths(run).bench}")
