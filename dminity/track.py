@@ -7,16 +7,18 @@ Docs: https://dminity.github.io/dminity/track.html.md"""
 # %% ../nbs/04_track.ipynb #c029bdbd
 from __future__ import annotations
 
-import dataclasses, json, logging, math, netrc, os, secrets, struct, time, warnings
+import dataclasses, json, logging, netrc, os, secrets, warnings
 from pathlib import Path
+
+import pandas as pd
+from fastcore.basics import patch
 
 from .core import RunPaths, TrainConfig, parse_loggers
 
 # %% auto #0
 __all__ = ['STEP_METRICS', 'TRAIN_METRICS', 'VAL_LOSSES', 'VAL_METRICS', 'SPEED_METRICS', 'METRICS', 'LOSS_NAMES', 'CLASS_AP',
-           'NO_WANDB_KEY', 'COMPARE_COLUMNS', 'val_metrics', 'run_paths', 'scalars', 'ConsoleLog', 'TensorBoardLogger',
-           'wandb_mode', 'WandbLogger', 'prediction_images', 'make_loggers', 'read_tensorboard', 'wandb_records',
-           'read_wandb', 'read_metrics', 'run_summary', 'markdown_table', 'compare_runs']
+           'NO_WANDB_KEY', 'COMPARE_COLUMNS', 'val_metrics', 'scalars', 'ConsoleLog', 'TensorBoardLogger', 'wandb_mode',
+           'WandbLogger', 'prediction_images', 'make_loggers', 'read_metrics', 'run_summary', 'compare_runs']
 
 # %% ../nbs/04_track.ipynb #2be5b3cc
 STEP_METRICS = ("epoch", "iteration")
@@ -28,6 +30,7 @@ METRICS = (*STEP_METRICS, *TRAIN_METRICS, *VAL_METRICS, *SPEED_METRICS)
 LOSS_NAMES = {"total_loss": "loss", "iou_loss": "iou_loss", "conf_loss": "obj_loss", "cls_loss": "cls_loss", "l1_loss": "l1_loss"}
 CLASS_AP = "val/AP/"   # + the class name: the AP50:95 of one class
 
+# %% ../nbs/04_track.ipynb #3eca7f11
 def val_metrics(result:dict) -> dict:
     "The validation part of an epoch's metrics, in the vocabulary, from the result of `dminity.evaluate.evaluate`"
     if "skipped" in result: return {"val/skipped": result["skipped"]}
@@ -38,10 +41,7 @@ def val_metrics(result:dict) -> dict:
     m.update({CLASS_AP + name: ap for name, ap in result.get("per_class", {}).items()})
     return m
 
-def run_paths(run) -> RunPaths:
-    "`run` as `RunPaths`, whether given as a folder or already as `RunPaths`"
-    return run if isinstance(run, RunPaths) else RunPaths(run)
-
+# %% ../nbs/04_track.ipynb #3ffd31f3
 def scalars(metrics:dict) -> dict:
     "The numeric entries of `metrics` (what the loggers plot)"
     return {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
@@ -60,22 +60,31 @@ def _hparams(config) -> dict:
     d = dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config)
     return {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in d.items()}
 
+# %% ../nbs/04_track.ipynb #0727c505
 class TensorBoardLogger:
     "Every numeric metric as a TensorBoard scalar per epoch, and the configuration as hyperparameters at the end"
     def __init__(self, folder, config=None):
         from torch.utils.tensorboard import SummaryWriter
         self.folder, self.config = Path(folder), config
         self.writer = SummaryWriter(str(self.folder))
-    def after_epoch(self, info:dict):
-        m = info["metrics"]
-        for k, v in scalars(m).items(): self.writer.add_scalar(k, v, m["epoch"])
-        self.writer.flush()
-    def after_train(self, info:dict):
-        if self.config is not None:
-            from torch.utils.tensorboard.summary import hparams
-            final = {k: v for k, v in scalars(info["metrics"]).items() if k.startswith("val/") and not k.startswith(CLASS_AP)}
-            for summary in hparams(_hparams(self.config), final): self.writer.file_writer.add_summary(summary)
-        self.writer.close()
+
+# %% ../nbs/04_track.ipynb #d7493edc
+@patch
+def after_epoch(self:TensorBoardLogger, info:dict):
+    "Each numeric metric at its epoch, flushed so that a TensorBoard started during training shows it"
+    m = info["metrics"]
+    for k, v in scalars(m).items(): self.writer.add_scalar(k, v, m["epoch"])
+    self.writer.flush()
+
+# %% ../nbs/04_track.ipynb #da6df8f4
+@patch
+def after_train(self:TensorBoardLogger, info:dict):
+    "The configuration as hyperparameters, with the final validation figures as their metrics (the HPARAMS tab)"
+    if self.config is not None:
+        from torch.utils.tensorboard.summary import hparams
+        final = {k: v for k, v in scalars(info["metrics"]).items() if k.startswith("val/") and not k.startswith(CLASS_AP)}
+        for summary in hparams(_hparams(self.config), final): self.writer.file_writer.add_summary(summary)
+    self.writer.close()
 
 # %% ../nbs/04_track.ipynb #561fd3f0
 def wandb_mode() -> str:
@@ -89,6 +98,7 @@ def wandb_mode() -> str:
     except (FileNotFoundError, netrc.NetrcParseError, OSError): found = None
     return "online" if found else "nokey"
 
+# %% ../nbs/04_track.ipynb #35a580d8
 NO_WANDB_KEY = ("W&B has no API key here and WANDB_MODE is not offline: run `wandb login` (or set WANDB_API_KEY) to log online, "
                 "or set WANDB_MODE=offline to log into the run folder and `wandb sync` it later; training goes on without W&B")
 
@@ -97,62 +107,98 @@ class WandbLogger:
     """Weights & Biases: the configuration, every metric per epoch, prediction images and the per-class AP table at the end,
     checkpoints as artifacts when asked. Any W&B failure is a warning: training goes on without it."""
     def __init__(self, config, run, project:str="dminity", checkpoints:bool=False, images:int=4, init_timeout:float=30):
-        self.run_paths, self.checkpoints, self.images, self.wandb_run = run_paths(run), checkpoints, images, None
+        self.run_paths, self.checkpoints, self.images, self.wandb_run = RunPaths(run), checkpoints, images, None
         mode = wandb_mode()
-        if mode == "nokey": warnings.warn(NO_WANDB_KEY); return
-        if mode == "disabled": return
-        try:
-            import wandb
-            folder = self.run_paths.wandb; folder.mkdir(parents=True, exist_ok=True)
-            id_file = folder/"run_id"  # kept so that a resumed training run goes on in the same W&B run
-            run_id = id_file.read_text().strip() if id_file.exists() else secrets.token_hex(4)
-            id_file.write_text(run_id + "\n")
-            self.wandb_run = wandb.init(project=project or "dminity", name=self.run_paths.root.name, id=run_id, resume="allow",
-                                        dir=str(self.run_paths.root), config=_hparams(config), mode=mode, reinit="finish_previous",
-                                        settings=wandb.Settings(init_timeout=init_timeout, silent=True, console="off"))
+        if mode == "nokey": warnings.warn(NO_WANDB_KEY)
+        if mode in ("nokey", "disabled"): return
+        try: self.wandb_run = self._start(config, project or "dminity", mode, init_timeout)
         except Exception as e: self._fail("could not start", e)
 
-    def _fail(self, what, e):
-        warnings.warn(f"W&B {what} ({type(e).__name__}: {e}); training goes on without W&B")
-        run, self.wandb_run = self.wandb_run, None
-        if run is not None:
-            try: run.finish(exit_code=1)
-            except Exception: pass
+# %% ../nbs/04_track.ipynb #2540cfa1
+@patch
+def _start(self:WandbLogger, config, project:str, mode:str, init_timeout:float):
+    "Start (or resume) the W&B run of this training run"
+    import wandb
+    folder = self.run_paths.wandb
+    folder.mkdir(parents=True, exist_ok=True)
+    id_file = folder/"run_id"
+    run_id = id_file.read_text().strip() if id_file.exists() else secrets.token_hex(4)
+    id_file.write_text(run_id + "\n")
+    return wandb.init(project=project, name=self.run_paths.root.name, id=run_id, resume="allow", dir=str(self.run_paths.root),
+                      config=_hparams(config), mode=mode, reinit="finish_previous",
+                      settings=wandb.Settings(init_timeout=init_timeout, silent=True, console="off"))
 
-    def after_epoch(self, info:dict):
-        if self.wandb_run is None: return
-        try: self.wandb_run.log(scalars(info["metrics"]), step=info["metrics"]["epoch"])
-        except Exception as e: self._fail("could not log", e)
+# %% ../nbs/04_track.ipynb #aed7afa4
+@patch
+def _fail(self:WandbLogger, what:str, e:Exception):
+    "Warn that W&B failed, and turn it off for the rest of the run"
+    warnings.warn(f"W&B {what} ({type(e).__name__}: {e}); training goes on without W&B")
+    run, self.wandb_run = self.wandb_run, None
+    if run is not None:
+        try: run.finish(exit_code=1)
+        except Exception: pass
 
-    def after_train(self, info:dict):
-        if self.wandb_run is None: return
+# %% ../nbs/04_track.ipynb #b387e910
+@patch
+def after_epoch(self:WandbLogger, info:dict):
+    "Every numeric metric, at its epoch"
+    if self.wandb_run is None: return
+    try: self.wandb_run.log(scalars(info["metrics"]), step=info["metrics"]["epoch"])
+    except Exception as e: self._fail("could not log", e)
+
+# %% ../nbs/04_track.ipynb #454bad0e
+def _final_panels(evaluation:dict, images:int) -> dict:
+    "What W&B shows of the last evaluation: the per-class AP table, the F1 curve and its best threshold, prediction images"
+    import wandb
+    panels = {}
+    if evaluation.get("per_class"):
+        panels["val/per_class_AP"] = wandb.Table(columns=["class", "AP50_95"], data=[[k, v] for k, v in evaluation["per_class"].items()])
+    if evaluation.get("f1"):  # precision, recall and F1 against the score threshold, and the F1-best one
+        f1, curve = evaluation["f1"], evaluation["f1"]["curve"]
+        panels["val/f1_vs_threshold"] = wandb.plot.line_series(xs=curve["threshold"], ys=[curve[k] for k in ("precision", "recall", "f1")],
+                                                               keys=["precision", "recall", "F1"], title="IoU 0.5, same class",
+                                                               xname="score threshold")
+        if f1["threshold"] is not None: panels["val/f1_best_threshold"] = f1["threshold"]
+    if evaluation.get("results") is not None and evaluation.get("annotations"):
+        panels["val/predictions"] = prediction_images(evaluation, images)
+    return panels
+
+# %% ../nbs/04_track.ipynb #dd5d3be7
+@patch
+def _log_checkpoints(self:WandbLogger):
+    "`best.pth` and `last.pth` as one artifact"
+    import wandb
+    artifact = wandb.Artifact(f"{self.wandb_run.id}-checkpoints", type="model")
+    for path in (self.run_paths.best_checkpoint, self.run_paths.last_checkpoint):
+        if path.exists(): artifact.add_file(str(path))
+    self.wandb_run.log_artifact(artifact)
+
+# %% ../nbs/04_track.ipynb #c57e0063
+@patch
+def after_train(self:WandbLogger, info:dict):
+    "The final panels, the checkpoints when asked, and the end of the W&B run"
+    if self.wandb_run is None: return
+    try:
+        panels = _final_panels(info.get("evaluation") or {}, self.images)
+        logging.disable(logging.WARNING)  # W&B warns that the images differ in size; each is shown at its own size
         try:
-            import wandb
-            evaluation = info.get("evaluation") or {}
-            extra = {}
-            if evaluation.get("per_class"):
-                extra["val/per_class_AP"] = wandb.Table(columns=["class", "AP50_95"], data=[[k, v] for k, v in evaluation["per_class"].items()])
-            if evaluation.get("f1"):  # precision, recall and F1 against the score threshold, and the F1-best one
-                f1, curve = evaluation["f1"], evaluation["f1"]["curve"]
-                extra["val/f1_vs_threshold"] = wandb.plot.line_series(xs=curve["threshold"], ys=[curve[k] for k in ("precision", "recall", "f1")],
-                                                                      keys=["precision", "recall", "F1"], title="IoU 0.5, same class", xname="score threshold")
-                if f1["threshold"] is not None: extra["val/f1_best_threshold"] = f1["threshold"]
-            if evaluation.get("results") is not None and evaluation.get("annotations"):
-                extra["val/predictions"] = prediction_images(evaluation, self.images)
-            logging.disable(logging.WARNING)  # W&B warns that the images differ in size; each is shown at its own size
-            try:
-                if extra: self.wandb_run.log(extra, step=info["metrics"]["epoch"])
-            finally: logging.disable(logging.NOTSET)
-            if self.checkpoints:
-                artifact = wandb.Artifact(f"{self.wandb_run.id}-checkpoints", type="model")
-                for path in (self.run_paths.best_checkpoint, self.run_paths.last_checkpoint):
-                    if path.exists(): artifact.add_file(str(path))
-                self.wandb_run.log_artifact(artifact)
-            self.wandb_run.finish()
-        except Exception as e: self._fail("could not finish", e)
-        self.wandb_run = None
+            if panels: self.wandb_run.log(panels, step=info["metrics"]["epoch"])
+        finally: logging.disable(logging.NOTSET)
+        if self.checkpoints: self._log_checkpoints()
+        self.wandb_run.finish()
+    except Exception as e: self._fail("could not finish", e)
+    self.wandb_run = None
 
 # %% ../nbs/04_track.ipynb #5e423a33
+def _wandb_box(box, cat:int, names:dict, score=None) -> dict:
+    "A COCO box (x, y, w, h) of class `cat` as W&B draws it, with its score when a prediction"
+    x, y, w, h = box
+    d = {"position": {"minX": x, "minY": y, "maxX": x + w, "maxY": y + h}, "domain": "pixel", "class_id": cat,
+         "box_caption": names.get(cat, str(cat)) + ("" if score is None else f" {score:.2f}")}
+    if score is not None: d["scores"] = {"score": score}
+    return d
+
+# %% ../nbs/04_track.ipynb #1a80a220
 def prediction_images(evaluation:dict, n:int=4, score_threshold:float=0.3) -> list:
     "`wandb.Image`s of the first `n` validation images with their predicted (score >= threshold) and true boxes"
     import wandb
@@ -160,17 +206,11 @@ def prediction_images(evaluation:dict, n:int=4, score_threshold:float=0.3) -> li
     gt = json.loads(Path(evaluation["annotations"]).read_text())
     names = {c["id"]: c["name"] for c in gt["categories"]}
     folder = Path(evaluation["annotations"]).parent.parent/Path(evaluation["annotations"]).stem.replace("instances_", "")
-    def box(b, cat, score=None):
-        x, y, w, h = b
-        d = {"position": {"minX": x, "minY": y, "maxX": x + w, "maxY": y + h}, "domain": "pixel", "class_id": cat,
-             "box_caption": names.get(cat, str(cat)) + ("" if score is None else f" {score:.2f}")}
-        if score is not None: d["scores"] = {"score": score}
-        return d
     images = []
     for info in gt["images"][:n]:
-        preds = [box(d["bbox"], d["category_id"], d["score"]) for d in evaluation["results"]
+        preds = [_wandb_box(d["bbox"], d["category_id"], names, d["score"]) for d in evaluation["results"]
                  if d["image_id"] == info["id"] and d["score"] >= score_threshold]
-        truth = [box(a["bbox"], a["category_id"]) for a in gt["annotations"] if a["image_id"] == info["id"]]
+        truth = [_wandb_box(a["bbox"], a["category_id"], names) for a in gt["annotations"] if a["image_id"] == info["id"]]
         images.append(wandb.Image(Image.open(folder/info["file_name"]).convert("RGB"), caption=info["file_name"],
                                   boxes={"predictions": {"box_data": preds, "class_labels": names},
                                          "ground_truth": {"box_data": truth, "class_labels": names}}))
@@ -179,67 +219,16 @@ def prediction_images(evaluation:dict, n:int=4, score_threshold:float=0.3) -> li
 # %% ../nbs/04_track.ipynb #1ed4fd10
 def make_loggers(config, run, console:bool=True) -> list:
     "The callbacks that `config.logger` asks for, plus the console line when `console`"
-    names, run = parse_loggers(getattr(config, "logger", "")), run_paths(run)
+    names, run = parse_loggers(getattr(config, "logger", "")), RunPaths(run)
     loggers = [ConsoleLog()] if console else []
     if "tensorboard" in names: loggers.append(TensorBoardLogger(run.tensorboard, config))
     if "wandb" in names:
-        w = WandbLogger(config, run, project=getattr(config, "wandb_project", "") or "dminity", checkpoints=getattr(config, "wandb_checkpoints", False))
+        w = WandbLogger(config, run, project=getattr(config, "wandb_project", "") or "dminity",
+                        checkpoints=getattr(config, "wandb_checkpoints", False))
         if w.wandb_run is not None: loggers.append(w)
     return loggers
 
-# %% ../nbs/04_track.ipynb #d53af0a9
-def read_tensorboard(folder) -> dict:
-    "The scalars TensorBoard finds in the event files under `folder`: {tag: [(step, value), ...]}"
-    from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
-    mux = EventMultiplexer(size_guidance={"scalars": 0, "tensors": 0}).AddRunsFromDirectory(str(folder)); mux.Reload()
-    out = {}
-    for run, tags in mux.Runs().items():
-        for tag in tags.get("scalars", []): out[tag] = [(e.step, e.value) for e in mux.Scalars(run, tag)]
-        for tag in tags.get("tensors", []):
-            if tag.startswith("_hparams_"): continue
-            import numpy as np
-            from tensorboard.util import tensor_util
-            out[tag] = [(e.step, float(np.asarray(tensor_util.make_ndarray(e.tensor_proto)))) for e in mux.Tensors(run, tag)]
-    return out
-
-def wandb_records(path):
-    "The records (protobuf `Record`s) of a `.wandb` file: a LevelDB-style log of 32 KiB blocks, 7-byte record headers"
-    from wandb.proto import wandb_internal_pb2 as pb
-    data = Path(path).read_bytes()
-    ident, magic, version = struct.unpack("<4sHB", data[:7])
-    if ident != b":W&B" or magic != 0xBEE1: raise ValueError(f"{path} is not a W&B run file")
-    pos, block, pending = 7, 32768, b""
-    while pos + 7 <= len(data):
-        if block - pos % block < 7: pos += block - pos % block; continue   # the block's tail is padding
-        _, length, kind = struct.unpack("<IHB", data[pos:pos + 7])
-        chunk = data[pos + 7:pos + 7 + length]; pos += 7 + length
-        if kind == 0 and length == 0: continue
-        if kind in (1, 2): pending = chunk                                  # full or first
-        else: pending += chunk                                              # middle or last
-        if kind in (1, 4):
-            record = pb.Record(); record.ParseFromString(pending); yield record; pending = b""
-
-def read_wandb(run_dir) -> dict:
-    "What an offline W&B run under `run_dir` logged: {'config': {...}, 'history': [{key: value}, ...]}"
-    files = sorted(Path(run_dir).rglob("*.wandb"))
-    if not files: raise FileNotFoundError(f"no .wandb file under {run_dir}")
-    config, history = {}, []
-    for record in wandb_records(files[-1]):
-        kind = record.WhichOneof("record_type")
-        if kind == "history":
-            history.append({(i.key or "/".join(i.nested_key)): json.loads(i.value_json) for i in record.history.item})
-        elif kind == "config":
-            for i in record.config.update: config[i.key or "/".join(i.nested_key)] = json.loads(i.value_json)
-    return {"config": config, "history": history}
-
 # %% ../nbs/04_track.ipynb #83793423
-COMPARE_COLUMNS = ("run", "variant", "epochs", "mAP50:95 final", "mAP50:95 best", "mAP50 final", "mAP50 best",
-                   "precision", "recall", "img/s")
-
-def _last(records, key):
-    values = [r[key] for r in records if isinstance(r.get(key), (int, float))]
-    return values[-1] if values else None
-
 def read_metrics(path) -> list:
     """The records of a `metrics.jsonl`. A last line cut short (the run was killed while appending it: it has no newline and
     is not JSON) is left out with a warning; a damaged line before it is an error that names it"""
@@ -254,9 +243,19 @@ def read_metrics(path) -> list:
         except ValueError: warnings.warn(f"{path}: its last line was cut short (the run was stopped while writing it) and is left out")
     return records
 
+# %% ../nbs/04_track.ipynb #e7d85915
+COMPARE_COLUMNS = ("run", "variant", "epochs", "mAP50:95 final", "mAP50:95 best", "mAP50 final", "mAP50 best",
+                   "precision", "recall", "img/s")
+
+def _last(records, key):
+    "The last numeric value of `key` in `records`, or None"
+    values = [r[key] for r in records if isinstance(r.get(key), (int, float))]
+    return values[-1] if values else None
+
+# %% ../nbs/04_track.ipynb #46548247
 def run_summary(run) -> dict:
     "One run's row of the comparison, from its `metrics.jsonl` and `config.json`"
-    run = run_paths(run)
+    run = RunPaths(run)
     if not run.metrics.exists(): raise FileNotFoundError(f"{run.root} has no metrics.jsonl: is it a training run folder?")
     records = read_metrics(run.metrics)
     variant = json.loads(run.config.read_text()).get("variant", "?") if run.config.exists() else "?"
@@ -269,12 +268,24 @@ def run_summary(run) -> dict:
             "img/s": sum(speeds)/len(speeds) if speeds else None, "records": records}
 
 # %% ../nbs/04_track.ipynb #2c5cd822
-def markdown_table(rows:list, columns=COMPARE_COLUMNS) -> str:
-    "A markdown table of `rows` (dicts), numbers with 4 significant digits, '-' where missing"
-    cell = lambda v: "-" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
-    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join(" --- " for _ in columns) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]) + "\n"
+def _plot_curves(rows:list, path):
+    "The mAP50:95 and mAP50 curves per epoch of each run (`rows` of `run_summary`), side by side, as a PNG at `path`"
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, key in zip(axes, ("val/mAP50_95", "val/mAP50")):
+        for row in rows:
+            points = [(r["epoch"], r[key]) for r in row["records"] if isinstance(r.get(key), (int, float))]
+            if points: ax.plot(*zip(*points), marker="o", label=row["run"])
+        ax.set(title=key, xlabel="epoch", ylabel=key.split("/")[1])
+        ax.grid(alpha=.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
+# %% ../nbs/04_track.ipynb #1e76d980
 def compare_runs(runs, out=None) -> dict:
     "Compare training runs: mAP curves per epoch (PNG) and a table (markdown), written to `out` when given"
     if not runs: raise ValueError("no runs to compare")
@@ -282,20 +293,13 @@ def compare_runs(runs, out=None) -> dict:
     names = [r["run"] for r in rows]
     if len(set(names)) < len(names): names = [str(Path(r)) for r in runs]
     for row, name in zip(rows, names): row["run"] = name
-    table = markdown_table(rows)
+    cells = pd.DataFrame([[r.get(c) for c in COMPARE_COLUMNS] for r in rows], columns=list(COMPARE_COLUMNS), dtype=object)
+    table = cells.to_markdown(index=False, floatfmt=".4g", missingval="-") + "\n"
     result = {"table": table, "runs": [{k: v for k, v in r.items() if k != "records"} for r in rows]}
     if out is not None:
-        import matplotlib; matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-        for ax, key in zip(axes, ("val/mAP50_95", "val/mAP50")):
-            for row in rows:
-                points = [(r["epoch"], r[key]) for r in row["records"] if isinstance(r.get(key), (int, float))]
-                if points: ax.plot(*zip(*points), marker="o", label=row["run"])
-            ax.set(title=key, xlabel="epoch", ylabel=key.split("/")[1]); ax.grid(alpha=.3)
-        axes[0].legend(fontsize=8)
-        fig.tight_layout(); fig.savefig(out/"compare.png", dpi=100); plt.close(fig)
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        _plot_curves(rows, out/"compare.png")
         (out/"compare.md").write_text(table)
         result.update(png=str(out/"compare.png"), markdown=str(out/"compare.md"))
     return result
