@@ -32,7 +32,7 @@ __all__ = ['RESUMABLE_CHANGES', 'PROCESS_GROUP_TIMEOUT', 'EpochBatches', 'Seeded
            'ClippedCocoDataset', 'training_dataset', 'class_names', 'training_loader', 'save_checkpoint', 'rng_state',
            'set_rng_state', 'check_settings', 'start_run', 'MetricsFile', 'TrainingDiverged', 'TrainingStopped',
            'StopSignals', 'check_resumed_classes', 'build_training', 'average_norms', 'TrainingRun', 'train',
-           'training_throughput', 'demo_config']
+           'demo_config']
 
 # %% ../nbs/05_train.ipynb #58664fe3
 class EpochBatches(torch.utils.data.Sampler):
@@ -54,23 +54,29 @@ class EpochBatches(torch.utils.data.Sampler):
 
     def __len__(self): return self.batches_per_epoch - self.start
 
-    def share(self, order:int) -> list:
-        "This rank's share of the seeded shuffle number `order`"
-        shuffled = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed*100_003 + order)).tolist()
-        shuffled += shuffled[:(-len(shuffled)) % self.world_size]  # every rank gets as many images
-        return shuffled[self.rank::self.world_size]
+# %% ../nbs/05_train.ipynb #2e3601e7
+@patch
+def share(self:EpochBatches, order:int) -> list:
+    "This rank's share of the seeded shuffle number `order`"
+    shuffled = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed*100_003 + order)).tolist()
+    shuffled += shuffled[:(-len(shuffled)) % self.world_size]  # every rank gets as many images
+    return shuffled[self.rank::self.world_size]
 
-    def __iter__(self):
-        shares = {}
-        for b in range(self.start, self.batches_per_epoch):
-            first = (self.epoch*self.batches_per_epoch + b)*self.batch_size  # where the batch starts in the endless stream
-            batch = []
-            for position in range(first, first + self.batch_size):
-                order = position//self.share_size
-                if order not in shares: shares[order] = self.share(order)
-                batch.append((self.mosaic, order, shares[order][position % self.share_size]))
-            yield batch
+# %% ../nbs/05_train.ipynb #a2eb6f47
+@patch
+def __iter__(self:EpochBatches):
+    "The batches of the epoch: consecutive stretches of the endless stream, each position keyed by its order"
+    shares = {}
+    for b in range(self.start, self.batches_per_epoch):
+        first = (self.epoch*self.batches_per_epoch + b)*self.batch_size  # where the batch starts in the endless stream
+        batch = []
+        for position in range(first, first + self.batch_size):
+            order = position//self.share_size
+            if order not in shares: shares[order] = self.share(order)
+            batch.append((self.mosaic, order, shares[order][position % self.share_size]))
+        yield batch
 
+# %% ../nbs/05_train.ipynb #20c8caef
 class SeededSamples(torch.utils.data.Dataset):
     "A YOLOX dataset whose sample for key (mosaic, order, index) depends on the seed, the order and the index only"
     def __init__(self, dataset, seed:int): self.dataset, self.seed = dataset, seed
@@ -78,7 +84,8 @@ class SeededSamples(torch.utils.data.Dataset):
     def __getitem__(self, key):
         mosaic, order, index = key
         sample_seed = int(np.random.SeedSequence([self.seed, order, index]).generate_state(1)[0])
-        random.seed(sample_seed); np.random.seed(sample_seed)
+        random.seed(sample_seed)
+        np.random.seed(sample_seed)
         return self.dataset[(mosaic, index)]
 
 # %% ../nbs/05_train.ipynb #c3a9f003
@@ -90,13 +97,19 @@ def cache_fits(data_dir, input_size:int, processes:int=1, share:float=0.5) -> bo
     return needed*processes < share*psutil.virtual_memory().available
 
 # %% ../nbs/05_train.ipynb #7191be62
-def check_dataset(data_dir) -> dict:
-    """Scan the COCO dataset at `data_dir` (`dminity.data.check_coco_dataset`): a warning for each problem the training loader
-    fixes, an error that lists every problem it cannot; returns the scan's report"""
+def _coco_train_file(data_dir) -> Path:
+    "The training annotations of `data_dir`; an error that says how to make a dataset when they are not there"
     train = coco_annotations(data_dir, "train")
     if not train.exists():
         raise FileNotFoundError(f"{data_dir} has no {train.relative_to(data_dir)}: it is not a COCO dataset in the layout YOLOX reads "
                                 "(make one with `dminity download` or `dminity demo`)")
+    return train
+
+# %% ../nbs/05_train.ipynb #160d05ee
+def check_dataset(data_dir) -> dict:
+    """Scan the COCO dataset at `data_dir` (`dminity.data.check_coco_dataset`): a warning for each problem the training loader
+    fixes, an error that lists every problem it cannot; returns the scan's report"""
+    _coco_train_file(data_dir)
     try: from dminity.data import check_coco_dataset, problem_line  # FiftyOne loads only when a dataset is checked
     except ImportError as e:  # a bare GPU box with the training path only (benchmarks/gpu_check.sh): train, and say what was not checked
         warnings.warn(f"{data_dir}: the dataset scan needs dminity.data ({e}): not scanned")
@@ -104,9 +117,11 @@ def check_dataset(data_dir) -> dict:
     report = check_coco_dataset(data_dir)
     for problem in report["warnings"]: warnings.warn(f"{data_dir}: {problem_line(problem)}")
     if report["errors"]:
-        raise ValueError(f"{data_dir} cannot be trained on: {'; '.join(map(problem_line, report['errors']))} (`dminity check {data_dir}` lists them)")
+        problems = "; ".join(map(problem_line, report["errors"]))
+        raise ValueError(f"{data_dir} cannot be trained on: {problems} (`dminity check {data_dir}` lists them)")
     return report
 
+# %% ../nbs/05_train.ipynb #790a5779
 class ClippedCocoDataset(CocoDataset):
     """YOLOX's `CocoDataset`, with each box cut at the image border (YOLOX moves a box that starts outside the image inside,
     keeping its size) and a box under a pixel wide or tall dropped (YOLOX keeps zero-width boxes); crowd regions left out"""
@@ -122,21 +137,28 @@ class ClippedCocoDataset(CocoDataset):
         labels = np.stack([x1*r, y1*r, x2*r, y2*r, classes], 1)[(x2 - x1 >= 1) & (y2 - y1 >= 1)]
         return labels, (height, width), (int(height*r), int(width*r)), image["file_name"]
 
+# %% ../nbs/05_train.ipynb #8f56b75e
+def _mosaic(coco, config:TrainConfig) -> MosaicDetection:
+    "YOLOX's mosaic, random affine and mixup over `coco`, then its HSV and flip, as `config` sets them"
+    size = (config.input_size, config.input_size)
+    return MosaicDetection(coco, img_size=size, mosaic=True,
+        preproc=TrainTransform(max_labels=120, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
+        degrees=config.degrees, translate=config.translate, mosaic_scale=config.mosaic_scale, mixup_scale=config.mixup_scale,
+        shear=config.shear, enable_mixup=config.mixup_prob > 0, mosaic_prob=config.mosaic_prob, mixup_prob=config.mixup_prob)
+
+# %% ../nbs/05_train.ipynb #7c9a0856
 def training_dataset(config:TrainConfig, cache:bool|None=None) -> SeededSamples:
     """The augmented training split of `config.data` (checked by `start_run`), samples keyed by (mosaic, order, index); decoded
     images kept in RAM if `cache` (None: when they fit)"""
     if cache is None: cache = cache_fits(config.data, config.input_size, int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
-    size = (config.input_size, config.input_size)
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints as it loads
-        coco = ClippedCocoDataset(data_dir=str(config.data), json_file=coco_annotations(config.data, "train").name, name=COCO_SPLITS["train"],
-                                  img_size=size, preproc=TrainTransform(max_labels=50, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
+        coco = ClippedCocoDataset(data_dir=str(config.data), json_file=coco_annotations(config.data, "train").name,
+                                  name=COCO_SPLITS["train"], img_size=(config.input_size, config.input_size),
+                                  preproc=TrainTransform(max_labels=50, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
                                   cache=cache, cache_type="ram")
-    mosaic = MosaicDetection(coco, img_size=size, mosaic=True,
-        preproc=TrainTransform(max_labels=120, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
-        degrees=config.degrees, translate=config.translate, mosaic_scale=config.mosaic_scale, mixup_scale=config.mixup_scale,
-        shear=config.shear, enable_mixup=config.mixup_prob > 0, mosaic_prob=config.mosaic_prob, mixup_prob=config.mixup_prob)
-    return SeededSamples(mosaic, config.seed)
+    return SeededSamples(_mosaic(coco, config), config.seed)
 
+# %% ../nbs/05_train.ipynb #5b04127e
 def class_names(data_dir) -> list:
     "The class names of a COCO dataset, in category-id order (the model's class indices)"
     categories = json.loads(coco_annotations(data_dir, "train").read_text())["categories"]
@@ -153,12 +175,14 @@ def save_checkpoint(state:dict, path) -> Path:
     "Write `state` to `path` atomically (`dminity.core.atomic_write`): a temporary file beside it, flushed to the disk, then a rename"
     return atomic_write(path, lambda f: torch.save(state, f))
 
+# %% ../nbs/05_train.ipynb #9a257974
 def rng_state() -> dict:
     "The states of Python's, NumPy's and PyTorch's generators, in a form `torch.load(weights_only=True)` reads"
     name, keys, pos, has_gauss, cached = np.random.get_state()
     return {"python": random.getstate(), "numpy": (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached),
             "torch": torch.get_rng_state()}
 
+# %% ../nbs/05_train.ipynb #bbbf4d9e
 def set_rng_state(state:dict):
     "Restore the generators saved by `rng_state`"
     random.setstate(state["python"])
@@ -167,8 +191,6 @@ def set_rng_state(state:dict):
     torch.set_rng_state(state["torch"])
 
 # %% ../nbs/05_train.ipynb #8e6e9641
-RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device", "simota", "logger", "wandb_project", "wandb_checkpoints")
-
 def check_settings(config:TrainConfig) -> dict:
     """Check a resolved `config` as far as it can be before training: the batch over the processes, the device, the starting
     checkpoint, the dataset (`check_dataset`) and its size; returns the dataset's report"""
@@ -184,23 +206,30 @@ def check_settings(config:TrainConfig) -> dict:
         raise ValueError(f"batch size {config.batch_size} is larger than the {images} training images: use --batch-size {images} or less")
     return report
 
+# %% ../nbs/05_train.ipynb #40c61171
+RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device", "simota", "logger", "wandb_project", "wandb_checkpoints")
+
 def _same_setting(name:str, a, b) -> bool:
     "Whether two values of setting `name` mean the same (paths compared resolved: older runs stored them as given)"
     if name in ("data", "ckpt") and a is not None and b is not None: return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
     return a == b
 
+# %% ../nbs/05_train.ipynb #4de39343
+def _resumed_config(config:TrainConfig, run:RunPaths) -> TrainConfig:
+    "The saved configuration of `run`, with what `config` may change (`RESUMABLE_CHANGES`); an error naming any other change"
+    if not run.last_checkpoint.exists(): raise FileNotFoundError(f"nothing to resume: {run.last_checkpoint} does not exist")
+    saved = TrainConfig.load(run.config)
+    run_dataset(run)  # the run's own data, from any directory; an error naming it when it has moved
+    changed = [f.name for f in fields(TrainConfig) if f.name not in RESUMABLE_CHANGES
+               and getattr(config, f.name) is not None and not _same_setting(f.name, getattr(config, f.name), getattr(saved, f.name))]
+    if changed: raise ValueError(f"resuming {run.root} with other settings ({', '.join(changed)}): only {', '.join(RESUMABLE_CHANGES)} can change")
+    return dataclasses.replace(saved, **{k: getattr(config, k) for k in RESUMABLE_CHANGES})
+
+# %% ../nbs/05_train.ipynb #761a6808
 def start_run(config:TrainConfig, run:RunPaths, resume:bool=False, overwrite:bool=False):
     """The resolved configuration of the run and, when resuming, its last checkpoint. Every setting and the dataset are checked
     before the run folder is touched; it is replaced only when dminity made it as a run (`refuse_occupied`)"""
-    if resume:
-        if not run.last_checkpoint.exists(): raise FileNotFoundError(f"nothing to resume: {run.last_checkpoint} does not exist")
-        saved = TrainConfig.load(run.config)
-        run_dataset(run)  # the run's own data, from any directory; an error naming it when it has moved
-        changed = [f.name for f in fields(TrainConfig) if f.name not in RESUMABLE_CHANGES
-                   and getattr(config, f.name) is not None and not _same_setting(f.name, getattr(config, f.name), getattr(saved, f.name))]
-        if changed: raise ValueError(f"resuming {run.root} with other settings ({', '.join(changed)}): only {', '.join(RESUMABLE_CHANGES)} can change")
-        config = dataclasses.replace(saved, **{k: getattr(config, k) for k in RESUMABLE_CHANGES})
-    config = config.resolved()
+    config = (_resumed_config(config, run) if resume else config).resolved()
     check_settings(config)
     if resume: state = load_checkpoint(run.last_checkpoint)
     else:
@@ -227,7 +256,9 @@ class MetricsFile:
             f.flush()
             os.fsync(f.fileno())
 
+# %% ../nbs/05_train.ipynb #4f007c4b
 def _call(callbacks, event:str, info:dict):
+    "Call `event` of each callback that has it"
     for cb in callbacks:
         if hasattr(cb, event): getattr(cb, event)(info)
 
@@ -252,15 +283,6 @@ class StopSignals:
     def __exit__(self, *exc):
         for sig, handler in self.previous.items(): signal.signal(sig, handler)
 
-    def _received(self, signum, frame):
-        self.pending = signum
-        if not self.held: self._raise()
-
-    def _raise(self):
-        signum, self.pending = self.pending, None
-        if signum == signal.SIGTERM: raise TrainingStopped("stopped by SIGTERM")
-        raise KeyboardInterrupt
-
     @contextlib.contextmanager
     def holding(self):
         "Run the block whole: a signal that arrives meanwhile is raised when it ends"
@@ -268,6 +290,21 @@ class StopSignals:
         try: yield
         finally: self.held = False
         if self.pending: self._raise()
+
+# %% ../nbs/05_train.ipynb #b581d02d
+@patch
+def _received(self:StopSignals, signum, frame):
+    "The handler: note the signal, and raise it unless held"
+    self.pending = signum
+    if not self.held: self._raise()
+
+# %% ../nbs/05_train.ipynb #1b571910
+@patch
+def _raise(self:StopSignals):
+    "Raise the pending signal: `TrainingStopped` for SIGTERM, `KeyboardInterrupt` for Ctrl-C"
+    signum, self.pending = self.pending, None
+    if signum == signal.SIGTERM: raise TrainingStopped("stopped by SIGTERM")
+    raise KeyboardInterrupt
 
 # %% ../nbs/05_train.ipynb #a7e1c005
 PROCESS_GROUP_TIMEOUT = datetime.timedelta(hours=2)
@@ -383,22 +420,35 @@ class TrainingRun:
         self.main, self.run, self.progress, self.signals = self.rank == 0, RunPaths(run), progress, StopSignals()
         self.config, state = _start_everywhere(config, self.run, resume, overwrite, self.rank, self.world)
         self.device, self.amp = _training_device(self.config, self.world, local_rank)
-        self.samples, self.classes = training_dataset(self.config), class_names(self.config.data)
-        if state is not None: check_resumed_classes(state["classes"], self.classes, self.config.data)
-        if self.config.batch_size > len(self.samples):
-            raise ValueError(f"batch size {self.config.batch_size} is larger than the {len(self.samples)} training images: "
-                             f"use --batch-size {len(self.samples)} or less")
-        self.batches = EpochBatches(len(self.samples), self.config.batch_size//self.world, self.config.seed, self.rank, self.world)
-        self.loader = training_loader(self.samples, self.batches, self.config.workers, self.device)
-        self.yolox, self.trained, self.optimizer = build_training(self.config, len(self.classes), self.device, load_ckpt=state is None, verbose=self.main)
-        self.schedule = self.yolox.get_lr_scheduler(self.config.lr_per_image*self.config.batch_size, self.batches.batches_per_epoch)
-        self.ema = ModelEMA(self.trained, 0.9998) if self.config.ema else None
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
-        self.epoch, self.iteration, self.best, self.lr = 0, 0, -1.0, self.optimizer.param_groups[0]["lr"]
-        if state is not None: self.restore(state)
-        self.model = _parallel(self.trained, self.config, self.device, self.world)
-        self.trained = self.model.module if self.world > 1 else self.model
+        self._prepare_data(state)
+        self._prepare_model(state)
         self.callbacks = [MetricsFile(self.run.metrics), *make_loggers(self.config, self.run, console=progress), *callbacks] if self.main else []
+
+# %% ../nbs/05_train.ipynb #9e62d688
+@patch
+def _prepare_data(self:TrainingRun, state:dict|None):
+    "The samples, class names (those of the checkpoint when resuming), batches and loader of this process"
+    self.samples, self.classes = training_dataset(self.config), class_names(self.config.data)
+    if state is not None: check_resumed_classes(state["classes"], self.classes, self.config.data)
+    if self.config.batch_size > len(self.samples):
+        raise ValueError(f"batch size {self.config.batch_size} is larger than the {len(self.samples)} training images: "
+                         f"use --batch-size {len(self.samples)} or less")
+    self.batches = EpochBatches(len(self.samples), self.config.batch_size//self.world, self.config.seed, self.rank, self.world)
+    self.loader = training_loader(self.samples, self.batches, self.config.workers, self.device)
+
+# %% ../nbs/05_train.ipynb #3d902bcf
+@patch
+def _prepare_model(self:TrainingRun, state:dict|None):
+    "The model, optimizer, schedule, EMA and scaler, restored from `state` when resuming, wrapped for DDP"
+    self.yolox, self.trained, self.optimizer = build_training(self.config, len(self.classes), self.device, load_ckpt=state is None,
+                                                              verbose=self.main)
+    self.schedule = self.yolox.get_lr_scheduler(self.config.lr_per_image*self.config.batch_size, self.batches.batches_per_epoch)
+    self.ema = ModelEMA(self.trained, 0.9998) if self.config.ema else None
+    self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+    self.epoch, self.iteration, self.best, self.lr = 0, 0, -1.0, self.optimizer.param_groups[0]["lr"]
+    if state is not None: self.restore(state)
+    self.model = _parallel(self.trained, self.config, self.device, self.world)
+    self.trained = self.model.module if self.world > 1 else self.model
 
 # %% ../nbs/05_train.ipynb #a7e1c019
 @patch
@@ -443,9 +493,8 @@ def _divergence(self:TrainingRun, losses:dict, error:str|None) -> str|None:
 
 # %% ../nbs/05_train.ipynb #a7e1c023
 @patch
-def step(self:TrainingRun, images, targets) -> dict:
-    "One iteration: the forward pass, a stop if the loss is not finite, then the step, EMA, next learning rate and count as one block"
-    step = self.epoch*self.batches.batches_per_epoch + self.iteration
+def _forward(self:TrainingRun, images, targets, step:int) -> tuple:
+    "The forward pass at the input size of `step`: `(outputs, losses, error)`, error set when the weights are no longer finite"
     images, targets = self.yolox.preprocess(images.to(self.device, non_blocking=True), targets.to(self.device, non_blocking=True),
                                             _train_size(self.config, step))
     outputs, error = {}, None
@@ -454,7 +503,14 @@ def step(self:TrainingRun, images, targets) -> dict:
     except RuntimeError as e:  # YOLOX's loss fails on NaN scores before it can return a NaN loss
         if all(torch.isfinite(p).all() for p in self.trained.parameters()): raise
         error = str(e)
-    losses = {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in outputs.items()}
+    return outputs, {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in outputs.items()}, error
+
+# %% ../nbs/05_train.ipynb #863ae26c
+@patch
+def step(self:TrainingRun, images, targets) -> dict:
+    "One iteration: the forward pass, a stop if the loss is not finite, then the step, EMA, next learning rate and count as one block"
+    step = self.epoch*self.batches.batches_per_epoch + self.iteration
+    outputs, losses, error = self._forward(images, targets, step)
     if problem := self._divergence(losses, error): raise TrainingDiverged(f"{problem}; {_last_good(self.run)}")
     self.optimizer.zero_grad(set_to_none=True)
     self.scaler.scale(outputs["total_loss"]).backward()
@@ -476,6 +532,12 @@ def _epoch_metrics(epoch:int, iteration:int, totals:dict, n:int, lr:float, img_p
             "train/obj_loss": totals.get("conf_loss", 0)/n, "train/cls_loss": totals.get("cls_loss", 0)/n,
             "train/l1_loss": totals.get("l1_loss", 0)/n, "train/num_fg": totals.get("num_fg", 0)/n, "lr": lr, "speed/img_per_s": img_per_s}
 
+# %% ../nbs/05_train.ipynb #f6109981
+def _progress_text(totals:dict, n:int, lr:float, img_per_s:float, seconds_left:float) -> str:
+    "The progress bar's line: the epoch's mean losses so far, the learning rate, the speed and the run's time left"
+    return (f"loss {totals['total_loss']/n:.3f} (iou {totals['iou_loss']/n:.3f} obj {totals['conf_loss']/n:.3f} "
+            f"cls {totals['cls_loss']/n:.3f}) lr {lr:.2e} {img_per_s:.1f} img/s run ETA {time.strftime('%H:%M:%S', time.gmtime(seconds_left))}")
+
 # %% ../nbs/05_train.ipynb #a7e1c025
 @patch
 def one_epoch(self:TrainingRun) -> dict:
@@ -484,7 +546,8 @@ def one_epoch(self:TrainingRun) -> dict:
     self.trained.head.use_l1 = no_aug
     self.batches.set_epoch(self.epoch, mosaic=not no_aug, start=start)
     totals, seen, started = {}, 0, time.perf_counter()
-    bar = tqdm(self.loader, desc=f"epoch {self.epoch + 1}/{self.config.epochs}", leave=False, disable=not (self.main and self.progress), dynamic_ncols=True)
+    bar = tqdm(self.loader, desc=f"epoch {self.epoch + 1}/{self.config.epochs}", leave=False, disable=not (self.main and self.progress),
+               dynamic_ncols=True)
     try:
         for images, targets, *_ in bar:
             losses = self.step(images, targets)
@@ -492,9 +555,7 @@ def one_epoch(self:TrainingRun) -> dict:
             for k, v in losses.items(): totals[k] = totals.get(k, 0.0) + v
             n, elapsed = self.iteration - start, time.perf_counter() - started
             steps_left = (self.config.epochs - self.epoch)*per_epoch - self.iteration
-            bar.set_postfix_str(f"loss {totals['total_loss']/n:.3f} (iou {totals['iou_loss']/n:.3f} obj {totals['conf_loss']/n:.3f} "
-                                f"cls {totals['cls_loss']/n:.3f}) lr {self.lr:.2e} {seen*self.world/elapsed:.1f} img/s "
-                                f"run ETA {time.strftime('%H:%M:%S', time.gmtime(steps_left*elapsed/n))}")
+            bar.set_postfix_str(_progress_text(totals, n, self.lr, seen*self.world/elapsed, steps_left*elapsed/n))
             _call(self.callbacks, "after_iteration", {"epoch": self.epoch, "iteration": self.iteration, "step": self.epoch*per_epoch + self.iteration,
                                                       "losses": losses, "lr": self.lr, "model": self.trained})
     except KeyboardInterrupt:
@@ -505,6 +566,19 @@ def one_epoch(self:TrainingRun) -> dict:
 
 # %% ../nbs/05_train.ipynb #a7e1c026
 @patch
+def _validate(self:TrainingRun, metrics:dict) -> dict:
+    "The COCO evaluation of the EMA model on the validation split, added to `metrics`; `best.pth` when it is the best so far"
+    config = self.config
+    result = evaluate(self.ema.ema if self.ema else self.trained, config.data, "val", (config.input_size, config.input_size),
+                      batch_size=max(1, config.batch_size//self.world), device=self.device, progress=self.progress)
+    metrics.update(val_metrics(result))
+    if "skipped" not in result and result["mAP50_95"] > self.best:
+        self.best = result["mAP50_95"]
+        save_checkpoint(self.checkpoint(self.epoch + 1, 0), self.run.best_checkpoint)
+    return result
+
+# %% ../nbs/05_train.ipynb #e831b8ca
+@patch
 def validate_and_save(self:TrainingRun, metrics:dict):
     "After an epoch: the validation when due (batch norm averaged over processes first), `best.pth`, `last.pth`, the callbacks; the evaluation or None"
     done, config = self.epoch + 1, self.config
@@ -512,13 +586,7 @@ def validate_and_save(self:TrainingRun, metrics:dict):
     if due and self.world > 1: average_norms(self.trained, self.world)
     result = None
     if self.main:
-        if due:
-            result = evaluate(self.ema.ema if self.ema else self.trained, config.data, "val", (config.input_size, config.input_size),
-                              batch_size=max(1, config.batch_size//self.world), device=self.device, progress=self.progress)
-            metrics.update(val_metrics(result))
-            if "skipped" not in result and result["mAP50_95"] > self.best:
-                self.best = result["mAP50_95"]
-                save_checkpoint(self.checkpoint(done, 0), self.run.best_checkpoint)
+        if due: result = self._validate(metrics)
         save_checkpoint(self.checkpoint(done, 0), self.run.last_checkpoint)
         _call(self.callbacks, "after_epoch", {"epoch": self.epoch, "metrics": metrics, "model": self.trained})
     if self.world > 1: dist.barrier()  # the others wait here, within the group's long timeout, while rank 0 evaluates
@@ -546,32 +614,6 @@ def train(config:TrainConfig, run, resume:bool=False, overwrite:bool=False, call
     _call(state.callbacks, "after_train", {"metrics": metrics, "evaluation": evaluation, "model": state.trained, "classes": state.classes})
     if state.world > 1 and not state.weights_agree(): raise RuntimeError(f"the {state.world} processes ended with different weights")
     return metrics
-
-# %% ../nbs/05_train.ipynb #7c5f3ddc
-def training_throughput(config:TrainConfig, run, steps:int=5, warmup:int=1) -> dict:
-    "Images per second of a training epoch of `config` (into `run`) and of bare steps on one batch, and their ratio"
-    config = dataclasses.replace(config, epochs=1, warmup_epochs=0, no_aug_epochs=0, multiscale=False, eval_interval=10**6).resolved()
-    epoch = train(config, run, overwrite=True, progress=False)
-    device = pick_device(config.device)
-    amp = config.fp16 and device.type == "cuda"
-    yolox, model, optimizer = build_training(config, len(class_names(config.data)), device, verbose=False)
-    for group in optimizer.param_groups: group["lr"] = config.lr_per_image*config.batch_size
-    ema, scaler = ModelEMA(model, 0.9998), torch.amp.GradScaler("cuda", enabled=amp)
-    samples = training_dataset(config)
-    batch = torch.utils.data.default_collate([samples[(True, 0, i % len(samples))] for i in range(config.batch_size)])
-    images, targets = batch[0].to(device), batch[1].to(device)
-    def step():
-        with torch.autocast(device.type, dtype=torch.float16, enabled=amp): loss = model(images, targets)["total_loss"]
-        optimizer.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(optimizer); scaler.update(); ema.update(model)
-    for _ in range(warmup): step()
-    if device.type == "cuda": torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(steps): step()
-    if device.type == "cuda": torch.cuda.synchronize()
-    bare = steps*config.batch_size/(time.perf_counter() - start)
-    return {"variant": config.variant, "input_size": config.input_size, "batch_size": config.batch_size, "workers": config.workers,
-            "device": str(device), "epoch_img_per_s": epoch["speed/img_per_s"], "bare_step_img_per_s": bare,
-            "epoch_vs_bare": epoch["speed/img_per_s"]/bare}
 
 # %% ../nbs/05_train.ipynb #2fb743aa
 def demo_config(data_dir, quick:bool=False) -> TrainConfig:
