@@ -281,14 +281,8 @@ def bench_assignment(variant:str, batch:int, boxes:int, device="cpu", num_classe
                 loop_peak_mb=round(loop_mb, 2), batched_peak_mb=round(new_mb, 2), identical=same)
 
 # %% ../nbs/03_simota.ipynb #c04bde5f
-def bench_iteration(variant:str, batch:int, boxes:int, device="cuda", num_classes:int=80, repeat:int=3, seed:int=0) -> dict:
-    "One row: a whole training iteration (forward, loss, backward) with the library's head and with the batched one"
-    from dminity.model import build_model
-    name, size = VARIANT_SIZES[variant]
-    torch.manual_seed(seed)
-    model = build_model(name, num_classes).to(device).train()
-    labels = random_case(seed, batch, size, num_classes, boxes=boxes)["labels"].to(device)
-    images = torch.randn(batch, 3, size, size, device=device)
+def _iteration(model, images, labels, device):
+    "One training iteration of `model` (forward under autocast on a GPU, loss, backward), as a function"
     amp = torch.device(device).type == "cuda"
     def step():
         with torch.autocast(torch.device(device).type, dtype=torch.float16, enabled=amp), warnings.catch_warnings():
@@ -296,6 +290,17 @@ def bench_iteration(variant:str, batch:int, boxes:int, device="cuda", num_classe
             loss = model(images, labels)["total_loss"]
         loss.backward()
         model.zero_grad(set_to_none=True)
+    return step
+
+# %% ../nbs/03_simota.ipynb #c42a59a4
+def bench_iteration(variant:str, batch:int, boxes:int, device="cuda", num_classes:int=80, repeat:int=3, seed:int=0) -> dict:
+    "One row: a whole training iteration (forward, loss, backward) with the library's head and with the batched one"
+    from dminity.model import build_model
+    name, size = VARIANT_SIZES[variant]
+    torch.manual_seed(seed)
+    model = build_model(name, num_classes).to(device).train()
+    labels = random_case(seed, batch, size, num_classes, boxes=boxes)["labels"].to(device)
+    step = _iteration(model, torch.randn(batch, 3, size, size, device=device), labels, device)
     use_simota(model, "reference")
     loop_ms, loop_mb, _ = measure(step, device, repeat)
     use_simota(model, "batched")

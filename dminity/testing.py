@@ -347,10 +347,20 @@ def one_batch(config, device) -> tuple:
     batch = torch.utils.data.default_collate([samples[(True, 0, i % len(samples))] for i in range(config.batch_size)])
     return batch[0].to(device), batch[1].to(device)
 
+# %% ../nbs/00a_testing.ipynb #f45df689
+def _seconds(fn, n:int, device) -> float:
+    "Wall seconds of `n` calls of `fn` on `device`, the GPU's queued work included"
+    import time, torch
+    if device.type == "cuda": torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(n): fn()
+    if device.type == "cuda": torch.cuda.synchronize()
+    return time.perf_counter() - start
+
 # %% ../nbs/00a_testing.ipynb #b774fd22
 def _bare_steps_per_s(config, steps:int, warmup:int) -> float:
     "Images per second of training steps (forward, backward, optimizer, EMA) of `config` on one batch held in memory"
-    import time, torch
+    import torch
     from yolox.utils import ModelEMA
     from dminity.core import pick_device
     from dminity.train import build_training, class_names
@@ -368,11 +378,7 @@ def _bare_steps_per_s(config, steps:int, warmup:int) -> float:
         scaler.update()
         ema.update(model)
     for _ in range(warmup): step()
-    if device.type == "cuda": torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(steps): step()
-    if device.type == "cuda": torch.cuda.synchronize()
-    return steps*config.batch_size/(time.perf_counter() - start)
+    return steps*config.batch_size/_seconds(step, steps, device)
 
 # %% ../nbs/00a_testing.ipynb #6f6ad343
 def training_throughput(config, run, steps:int=5, warmup:int=1) -> dict:

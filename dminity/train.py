@@ -538,6 +538,18 @@ def _progress_text(totals:dict, n:int, lr:float, img_per_s:float, seconds_left:f
     return (f"loss {totals['total_loss']/n:.3f} (iou {totals['iou_loss']/n:.3f} obj {totals['conf_loss']/n:.3f} "
             f"cls {totals['cls_loss']/n:.3f}) lr {lr:.2e} {img_per_s:.1f} img/s run ETA {time.strftime('%H:%M:%S', time.gmtime(seconds_left))}")
 
+# %% ../nbs/05_train.ipynb #1c2889cf
+@patch
+def _report(self:TrainingRun, bar, losses:dict, totals:dict, img_per_s:float, start:int, started:float):
+    "After an iteration: its losses added to the epoch's `totals`, the progress bar's line, the callbacks' `after_iteration`"
+    per_epoch = self.batches.batches_per_epoch
+    for k, v in losses.items(): totals[k] = totals.get(k, 0.0) + v
+    n, elapsed = self.iteration - start, time.perf_counter() - started
+    steps_left = (self.config.epochs - self.epoch)*per_epoch - self.iteration
+    bar.set_postfix_str(_progress_text(totals, n, self.lr, img_per_s, steps_left*elapsed/n))
+    _call(self.callbacks, "after_iteration", {"epoch": self.epoch, "iteration": self.iteration, "step": self.epoch*per_epoch + self.iteration,
+                                              "losses": losses, "lr": self.lr, "model": self.trained})
+
 # %% ../nbs/05_train.ipynb #a7e1c025
 @patch
 def one_epoch(self:TrainingRun) -> dict:
@@ -552,12 +564,7 @@ def one_epoch(self:TrainingRun) -> dict:
         for images, targets, *_ in bar:
             losses = self.step(images, targets)
             seen += len(images)
-            for k, v in losses.items(): totals[k] = totals.get(k, 0.0) + v
-            n, elapsed = self.iteration - start, time.perf_counter() - started
-            steps_left = (self.config.epochs - self.epoch)*per_epoch - self.iteration
-            bar.set_postfix_str(_progress_text(totals, n, self.lr, seen*self.world/elapsed, steps_left*elapsed/n))
-            _call(self.callbacks, "after_iteration", {"epoch": self.epoch, "iteration": self.iteration, "step": self.epoch*per_epoch + self.iteration,
-                                                      "losses": losses, "lr": self.lr, "model": self.trained})
+            self._report(bar, losses, totals, seen*self.world/(time.perf_counter() - started), start, started)
     except KeyboardInterrupt:
         if self.main: save_checkpoint(self.checkpoint(self.epoch, self.iteration), self.run.last_checkpoint)
         raise
