@@ -16,11 +16,10 @@ def timed(device) -> float:
 
 def stage_profile(config, device) -> dict:
     "Milliseconds of each stage of one training iteration (backbone, neck, head, assignment, loss, backward, optimizer) and peak memory"
-    from dminity.train import build_training, class_names, training_dataset
+    from dminity.testing import one_batch
+    from dminity.train import build_training, class_names
     yolox, model, optimizer = build_training(config, len(class_names(config.data)), device, verbose=False)
-    samples = training_dataset(config)
-    images, targets, *_ = torch.utils.data.default_collate([samples[(True, 0, i % len(samples))] for i in range(config.batch_size)])
-    images, targets = images.to(device), targets.to(device)
+    images, targets = one_batch(config, device)
     marks, head = {}, model.head
     def mark(name): return lambda *args: marks.setdefault(name, timed(device))
     model.backbone.backbone.register_forward_pre_hook(mark("start"))
@@ -78,7 +77,8 @@ def main():
     p.add_argument("--dry-run", action="store_true", help="tiny settings on the CPU: checks the script, measures nothing")
     args = p.parse_args()
     from dminity.core import TrainConfig
-    from dminity.train import train, training_throughput
+    from dminity.testing import training_throughput
+    from dminity.train import train
     dry = args.dry_run
     device = torch.device("cpu" if dry else "cuda")
     if not dry and not torch.cuda.is_available(): sys.exit("gpu_check: PyTorch sees no CUDA GPU here (use --dry-run to check the script on a CPU)")

@@ -5,7 +5,7 @@
 
 Runs interleave (old, new, old, new ...) so that a busy machine slows both alike; prints a table and writes JSON.
 """
-import argparse, dataclasses, json, tempfile, time, warnings
+import argparse, dataclasses, json, tempfile, time
 from pathlib import Path
 
 from dminity.core import TrainConfig, default_phases, private_fiftyone
@@ -26,12 +26,10 @@ def main():
     p.add_argument("--json", default="phases_ab.json")
     args = p.parse_args()
     private_fiftyone()
-    from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
+    from dminity.testing import demo_dataset
     from dminity.train import train
     tmp = Path(tempfile.mkdtemp())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        prepare_data(make_demo_open_images(tmp/"zoo", n_train=args.images, n_val=max(4, args.images//4)), list(DEMO_CLASSES), tmp/"coco", max_samples=None)
+    demo_dataset(tmp/"coco", n_train=args.images, n_val=max(4, args.images//4))
     rows = []
     for seed in args.seeds:
         for name, rule in (("old", old_phases), ("new", default_phases)):

@@ -12,7 +12,7 @@ Builds the demo dataset (N training images), then for each case variant:input_si
 and times bare steps of the same model on one batch held in memory. Prints a table and writes JSON. Run it on a
 GPU machine too: the device is chosen automatically (--device to force one).
 """
-import argparse, json, os, platform, statistics, tempfile, time, warnings
+import argparse, json, os, platform, statistics, tempfile, time
 from pathlib import Path
 
 import pandas as pd
@@ -36,15 +36,12 @@ def main():
     p.add_argument("--photo-side", type=int, help="rescale the demo photos to this long side first (--loader-only)")
     args = p.parse_args()
     private_fiftyone()
-    from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
     from dminity.core import TrainConfig
-    from dminity.train import training_throughput
+    from dminity.testing import demo_dataset, training_throughput
     tmp = Path(tempfile.mkdtemp())
     data = Path(args.data) if args.data else tmp/"coco"
     if not args.data:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prepare_data(make_demo_open_images(tmp/"zoo", n_train=args.images, n_val=4), list(DEMO_CLASSES), data, max_samples=None)
+        demo_dataset(data, n_train=args.images, n_val=4)
         if args.photo_side: rescale_photos(data, args.photo_side)
     if args.loader_only: return loader_benchmark(args, data)
     rows = []

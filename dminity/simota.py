@@ -7,20 +7,22 @@ Docs: https://dminity.github.io/dminity/simota.html.md"""
 # %% ../nbs/03_simota.ipynb #884f567f
 from __future__ import annotations
 
-import json, math, time, warnings
-from contextlib import contextmanager
+import json, warnings
 from pathlib import Path
 
+import pandas as pd
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from yolox.models import YoloxHead
 from yolox.utils import bboxes_iou
 
+from .testing import compare, measure, parity_sweep, random_case
+
 # %% auto #0
 __all__ = ['SIMOTA_MODES', 'VARIANT_SIZES', 'anchor_grid', 'in_centers', 'pair_ious', 'batched_assignments', 'num_labels',
-           'reference_assignments', 'assign', 'random_case', 'reference_costs', 'compare', 'parity_sweep',
-           'BatchedSimotaHead', 'use_simota', 'coco_labels', 'LiveTensorBytes', 'measure', 'bench_assignment',
-           'bench_iteration', 'bench_simota', 'simota_table']
+           'reference_assignments', 'assign', 'BatchedSimotaHead', 'use_simota', 'bench_assignment', 'bench_iteration',
+           'simota_table', 'bench_simota']
 
 # %% ../nbs/03_simota.ipynb #d6fda058
 def anchor_grid(size:int, strides=(8, 16, 32), device="cpu") -> tuple:
@@ -28,10 +30,12 @@ def anchor_grid(size:int, strides=(8, 16, 32), device="cpu") -> tuple:
     xs, ys, ss = [], [], []
     for s in strides:
         yv, xv = torch.meshgrid(torch.arange(size//s), torch.arange(size//s), indexing="ij")
-        xs.append(xv.reshape(1, -1).float()); ys.append(yv.reshape(1, -1).float())
+        xs.append(xv.reshape(1, -1).float())
+        ys.append(yv.reshape(1, -1).float())
         ss.append(torch.full((1, xv.numel()), float(s)))
     return tuple(torch.cat(t, 1).to(device) for t in (xs, ys, ss))
 
+# %% ../nbs/03_simota.ipynb #1669a22c
 def in_centers(gt_boxes, expanded_strides, x_shifts, y_shifts):
     "`[B, G, anchors]`: the centre of box g of image b (cx, cy, w, h) lies within 1.5 strides of the anchor's centre"
     s = expanded_strides[0]
@@ -54,70 +58,114 @@ def pair_ious(a, b):
     area_i = torch.prod(br - tl, -1) * (tl < br).to(tl.dtype).prod(dim=-1)
     return area_i / (area_a[:, :, None] + area_b[:, None] - area_i)
 
-# %% ../nbs/03_simota.ipynb #bc439308
-def _assign_chunk(gt_boxes, gt_classes, num_gt, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts, y_shifts):
-    B, G = gt_classes.shape
-    A, C, dev = bbox_preds.shape[1], cls_preds.shape[2], bbox_preds.device
-    fg = torch.zeros(B, A + 1, dtype=torch.bool, device=dev)  # the extra column catches the padding
-    matched = torch.zeros(B, A + 1, dtype=torch.long, device=dev)
-    ious_out = torch.zeros(B, A + 1, dtype=torch.float32, device=dev)
-    valid_gt = torch.arange(G, device=dev)[None] < num_gt[:, None]                          # [B,G]
+# %% ../nbs/03_simota.ipynb #870e1fe0
+def _candidates(gt_boxes, valid_gt, expanded_strides, x_shifts, y_shifts) -> tuple:
+    """`(cand, n_cand, geo)`: each image's candidate anchors `[B, M]` (padded with the anchor count), how many it has, and
+    `[B, G, M]` whether each candidate is near each box; `geo` is None when the chunk has no candidate at all"""
+    B, G = valid_gt.shape
+    A, dev = x_shifts.shape[1], gt_boxes.device
     near = in_centers(gt_boxes, expanded_strides, x_shifts, y_shifts) & valid_gt[..., None]   # [B,G,A]
     anchor_filter = near.any(1)
     n_cand = anchor_filter.sum(1)
     M = int(n_cand.max()) if B else 0                                                         # the chunk's one sync
-    if M == 0: return fg[:, :A], matched[:, :A], ious_out[:, :A]
-    # each image's candidate anchors in anchor order (the library's order), padded with A
+    if M == 0: return None, n_cand, None
     slot = torch.where(anchor_filter, anchor_filter.cumsum(1) - 1, M)
     cand = torch.full((B, M + 1), A, dtype=torch.long, device=dev).scatter_(1, slot, torch.arange(A, device=dev).expand(B, A))[:, :M]
-    cand_ok = cand < A
-    safe = cand.clamp(max=A - 1)
-    geo = near.gather(2, safe[:, None].expand(B, G, M))                                      # [B,G,M]
-    del near
-    pad = ~(valid_gt[..., None] & cand_ok[:, None])
-    ious = pair_ious(gt_boxes.float(), bbox_preds.float().gather(1, safe[..., None].expand(B, M, 4))).masked_fill_(pad, 0.0)
+    return cand, n_cand, near.gather(2, cand.clamp(max=A - 1)[:, None].expand(B, G, M))
+
+# %% ../nbs/03_simota.ipynb #f9beb773
+def _class_cost(gt_classes, safe, cls_preds, obj_preds):
+    """`[B, G, M]`: the BCE of `sqrt(sigmoid(cls) * sigmoid(obj))` of each candidate (`safe`: its anchor) against each box's
+    one-hot class, computed without a class dimension per box"""
+    (B, M), C, G = safe.shape, cls_preds.shape[2], gt_classes.shape[1]
     p = cls_preds.float().gather(1, safe[..., None].expand(B, M, C)).sigmoid_()
     p = p.mul_(obj_preds.float().gather(1, safe[..., None]).sigmoid_()).sqrt_()                # [B,M,C]
     cls_idx = gt_classes.long().clamp(0, C - 1)[:, None].expand(B, M, G)
     p_gt = p.gather(2, cls_idx).transpose(1, 2)                                              # [B,G,M]
     neg = p.neg_().add_(1).log_().clamp_(min=-100)                                           # log(1-p), BCE against 0 (in place)
-    cost = -neg.sum(-1)[:, None] + neg.gather(2, cls_idx).transpose(1, 2) - torch.log(p_gt).clamp_(min=-100)
-    del p, neg, p_gt
+    return -neg.sum(-1)[:, None] + neg.gather(2, cls_idx).transpose(1, 2) - torch.log(p_gt).clamp_(min=-100)
+
+# %% ../nbs/03_simota.ipynb #af26e7a9
+def _costs(gt_boxes, gt_classes, valid_gt, cand, geo, bbox_preds, cls_preds, obj_preds) -> tuple:
+    "`(ious, cost)`, `[B, G, M]` each: the IoU of each box with each candidate's prediction (0 on padding) and the SimOTA cost"
+    (B, M), A = cand.shape, bbox_preds.shape[1]
+    safe = cand.clamp(max=A - 1)
+    pad = ~(valid_gt[..., None] & (cand < A)[:, None])
+    ious = pair_ious(gt_boxes.float(), bbox_preds.float().gather(1, safe[..., None].expand(B, M, 4))).masked_fill_(pad, 0.0)
+    cost = _class_cost(gt_classes, safe, cls_preds, obj_preds)
     cost = (cost + 3.0 * -torch.log(ious + 1e-8) + float(1e6) * (~geo)).masked_fill_(pad, float("inf"))
-    # dynamic k, summed over as many IoUs as the library sums
-    nk = min(10, M)
+    return ious, cost
+
+# %% ../nbs/03_simota.ipynb #6a6ae53b
+def _dynamic_k(ious, n_cand) -> torch.Tensor:
+    "`[B, G]`: each box's k, the integer part of the sum of its image's top min(10, candidates) IoUs, at least 1"
+    nk = min(10, ious.shape[2])
     top = torch.topk(ious, nk, dim=2).values
     kimg = n_cand.clamp(max=10)[:, None]
     sums = top.sum(2)
     for n in range(1, nk): sums = torch.where(kimg == n, top[..., :n].sum(2), sums)
-    dyn_k = sums.int().clamp_(min=1).long()                                                   # [B,G]
-    # the dyn_k lowest costs of each box: one top-k and a rank mask
-    nt = min(nk + 1, M)
+    return sums.int().clamp_(min=1).long()
+
+# %% ../nbs/03_simota.ipynb #be45eba8
+def _ties_as_reference(rank_idx, cost, tie, n_cand, dyn_k):
+    "Where a box's k-th and (k+1)-th costs tie (`tie`), put in `rank_idx` what `torch.topk` gives the library's loop"
+    bi, gi = tie.nonzero(as_tuple=True)
+    key = n_cand[bi] * 16 + dyn_k[bi, gi]
+    for kv in key.unique().tolist():
+        sel = key == kv
+        (n, k), b_, g_ = divmod(kv, 16), bi[sel], gi[sel]
+        top = torch.topk(cost[b_, g_, :n], k, dim=1, largest=False).indices
+        rank_idx[b_[:, None], g_[:, None], torch.arange(k, device=cost.device)] = top
+
+# %% ../nbs/03_simota.ipynb #0fe306c3
+def _lowest_costs(cost, dyn_k, valid_gt, n_cand):
+    "`[B, G, nt]`: each box's candidates by rising cost, the first k as the library picks them; a NaN cost is an error"
+    nt = min(min(10, cost.shape[2]) + 1, cost.shape[2])
     vals, rank_idx = torch.topk(cost, nt, dim=2, largest=False)
     vals = F.pad(vals, (0, 1), value=float("inf"))
     tie = valid_gt & (vals.gather(2, (dyn_k - 1)[..., None]) == vals.gather(2, dyn_k.clamp(max=nt)[..., None])).squeeze(2)
     has_tie, has_nan = torch.stack([tie.any(), cost.isnan().any()]).tolist()                 # one sync for both
     if has_nan: raise RuntimeError("SimOTA: the assignment cost is NaN (the predictions are not finite)")
-    if has_tie:  # ties at the k-th cost: ask torch.topk what the reference asks it
-        bi, gi = tie.nonzero(as_tuple=True)
-        key = n_cand[bi] * 16 + dyn_k[bi, gi]
-        for kv in key.unique().tolist():
-            sel = key == kv
-            (n, k), b_, g_ = divmod(kv, 16), bi[sel], gi[sel]
-            rank_idx[b_[:, None], g_[:, None], torch.arange(k, device=dev)] = torch.topk(cost[b_, g_, :n], k, dim=1, largest=False).indices
+    if has_tie: _ties_as_reference(rank_idx, cost, tie, n_cand, dyn_k)  # ties at the k-th cost
+    return rank_idx
+
+# %% ../nbs/03_simota.ipynb #5ca19289
+def _claims(cost, rank_idx, dyn_k, valid_gt) -> tuple:
+    "`(fg, gt_of)`, `[B, M]`: whether a box takes the candidate, and which (the lowest cost when several do; the first, as torch.min)"
+    (B, G, nt), M, dev = rank_idx.shape, cost.shape[2], cost.device
     take = (torch.arange(nt, device=dev)[None, None] < dyn_k[..., None]) & valid_gt[..., None]
     picked = torch.where(take, rank_idx, M).view(B, G*nt)                                    # the anchors each box takes
     n_match = torch.zeros(B, M + 1, dtype=torch.int32, device=dev).scatter_add_(1, picked, take.view(B, -1).int())[:, :M]
     only = torch.zeros(B, M + 1, dtype=torch.long, device=dev).scatter_(
         1, picked, torch.arange(G, device=dev)[None, :, None].expand(B, G, nt).reshape(B, -1))[:, :M]
-    # an anchor claimed by several boxes goes to the lowest cost (the first such box, as torch.min)
-    gt_of = torch.where(n_match > 1, cost.argmin(1), only)                                    # [B,M]
-    fg_c = n_match > 0
-    out = torch.where(cand_ok, cand, A)
-    fg.scatter_(1, out, fg_c & cand_ok)
+    return n_match > 0, torch.where(n_match > 1, cost.argmin(1), only)
+
+# %% ../nbs/03_simota.ipynb #1856e26f
+def _to_anchors(cand, fg_c, gt_of, ious, A:int) -> tuple:
+    "The chunk's `(fg_mask, matched_gt, matched_iou)`, `[B, A]` each, from its candidates' (padding dropped)"
+    B, dev = cand.shape[0], cand.device
+    fg = torch.zeros(B, A + 1, dtype=torch.bool, device=dev)  # the extra column catches the padding
+    matched = torch.zeros(B, A + 1, dtype=torch.long, device=dev)
+    ious_out = torch.zeros(B, A + 1, dtype=torch.float32, device=dev)
+    out = torch.where(cand < A, cand, A)
+    fg.scatter_(1, out, fg_c & (cand < A))
     matched.scatter_(1, out, torch.where(fg_c, gt_of, 0))
     ious_out.scatter_(1, out, torch.where(fg_c, ious.gather(1, gt_of[:, None]).squeeze(1), 0.0))
     return fg[:, :A], matched[:, :A], ious_out[:, :A]
+
+# %% ../nbs/03_simota.ipynb #9e84f038
+def _assign_chunk(gt_boxes, gt_classes, num_gt, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts, y_shifts) -> tuple:
+    "SimOTA of a chunk of images: `(fg_mask, matched_gt, matched_iou)`, `[B, anchors]` each"
+    (B, G), A, dev = gt_classes.shape, bbox_preds.shape[1], bbox_preds.device
+    valid_gt = torch.arange(G, device=dev)[None] < num_gt[:, None]                          # [B,G]
+    cand, n_cand, geo = _candidates(gt_boxes, valid_gt, expanded_strides, x_shifts, y_shifts)
+    if geo is None:
+        return torch.zeros(B, A, dtype=torch.bool, device=dev), torch.zeros(B, A, dtype=torch.long, device=dev), torch.zeros(B, A, device=dev)
+    ious, cost = _costs(gt_boxes, gt_classes, valid_gt, cand, geo, bbox_preds, cls_preds, obj_preds)
+    dyn_k = _dynamic_k(ious, n_cand)
+    rank_idx = _lowest_costs(cost, dyn_k, valid_gt, n_cand)
+    fg_c, gt_of = _claims(cost, rank_idx, dyn_k, valid_gt)
+    return _to_anchors(cand, fg_c, gt_of, ious, A)
 
 # %% ../nbs/03_simota.ipynb #4b749c26
 @torch.no_grad()
@@ -141,6 +189,7 @@ def num_labels(labels):
     "Boxes per image of a `[B, N, 5]` label tensor, counted as YoloxHead counts them (rows with a non-zero sum)"
     return (labels.sum(dim=2) > 0).sum(dim=1)
 
+# %% ../nbs/03_simota.ipynb #1c4bb0af
 @torch.no_grad()
 def reference_assignments(head:YoloxHead, labels, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts, y_shifts) -> tuple:
     "The library's per-image SimOTA (`head.get_assignments`) over a batch, laid out as `batched_assignments` returns it"
@@ -158,6 +207,7 @@ def reference_assignments(head:YoloxHead, labels, bbox_preds, cls_preds, obj_pre
             fg[b], matched[b, m], ious[b, m] = m, inds, iou.float()
     return fg, matched, ious
 
+# %% ../nbs/03_simota.ipynb #9fcf9614
 def assign(labels, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts, y_shifts, **kwargs) -> tuple:
     "`batched_assignments` from a `[B, N, 5]` label tensor: drops the empty padding rows first"
     nlabel = num_labels(labels)
@@ -165,87 +215,12 @@ def assign(labels, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts,
     return batched_assignments(labels[:, :G, 1:5], labels[:, :G, 0], nlabel, bbox_preds, cls_preds, obj_preds,
                                expanded_strides, x_shifts, y_shifts, **kwargs)
 
-# %% ../nbs/03_simota.ipynb #a1d89930
-def random_case(seed:int, batch:int, size:int=416, num_classes:int=80, boxes:int|tuple=30, ties:bool=False, empty:float=0.15) -> dict:
-    "A batch of labels and predictions; `boxes` is a count per image or a (min, max) range"
-    g = torch.Generator().manual_seed(seed)
-    xs, ys, ss = anchor_grid(size)
-    A = xs.shape[1]
-    labels = torch.zeros(batch, 120, 5)
-    for b in range(batch):
-        n = boxes if isinstance(boxes, int) else int(torch.randint(boxes[0], boxes[1] + 1, (1,), generator=g))
-        if isinstance(boxes, tuple) and torch.rand(1, generator=g) < empty: n = 0
-        if n == 0: continue
-        kind = torch.rand(n, generator=g)
-        cx, cy = torch.rand(n, generator=g)*size, torch.rand(n, generator=g)*size
-        w, h = torch.exp(torch.rand(n, generator=g)*5)*2, torch.exp(torch.rand(n, generator=g)*5)*2
-        tiny = kind < 0.1; w[tiny], h[tiny] = 1.0 + torch.rand(int(tiny.sum()), generator=g), 1.0
-        huge = kind > 0.9; w[huge], h[huge] = size*1.5, size*0.9
-        border = (kind > 0.45) & (kind < 0.55); cx[border], cy[border] = 0.0, size - 1.0
-        outside = (kind > 0.55) & (kind < 0.58); cx[outside] = size + 20.0
-        box = torch.stack([torch.randint(0, num_classes, (n,), generator=g).float(), cx, cy, w, h], 1)
-        if n > 2 and torch.rand(1, generator=g) < 0.3: box[1] = box[0]  # a duplicate box
-        labels[b, :n] = box
-    s = ss[0]
-    bbox = torch.stack([(xs[0] + torch.rand(batch, A, generator=g))*s, (ys[0] + torch.rand(batch, A, generator=g))*s,
-                        torch.exp(torch.randn(batch, A, generator=g))*s*2, torch.exp(torch.randn(batch, A, generator=g))*s*2], -1)
-    cls_p, obj_p = torch.randn(batch, A, num_classes, generator=g)*2, torch.randn(batch, A, 1, generator=g)*2
-    if ties:
-        bbox = bbox.round(decimals=-1).clamp(min=10); bbox[..., 2:] = 40.0
-        cls_p[:], obj_p[:] = 0.5, 0.3
-    return dict(labels=labels, bbox_preds=bbox, cls_preds=cls_p, obj_preds=obj_p, expanded_strides=ss, x_shifts=xs, y_shifts=ys)
-
-# %% ../nbs/03_simota.ipynb #ab72a6e2
-def reference_costs(head:YoloxHead, labels, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts, y_shifts, b:int) -> tuple:
-    "The library's cost `[boxes, candidates]`, candidate anchor indices and dynamic k of image `b`, computed with its own functions"
-    n = int(num_labels(labels)[b])
-    gt = labels[b, :n]
-    anchors, geo = head.get_geometry_constraint(gt[:, 1:5], expanded_strides, x_shifts, y_shifts)
-    ious = bboxes_iou(gt[:, 1:5], bbox_preds[b][anchors], False)
-    p = (cls_preds[b][anchors].float().sigmoid() * obj_preds[b][anchors].float().sigmoid()).sqrt()
-    onehot = F.one_hot(gt[:, 0].long(), head.num_classes).float()
-    bce = F.binary_cross_entropy(p[None].expand(n, -1, -1), onehot[:, None].expand(-1, len(p), -1), reduction="none").sum(-1)
-    cost = bce + 3.0 * -torch.log(ious + 1e-8) + float(1e6) * (~geo)
-    k = torch.topk(ious, min(10, ious.shape[1]), dim=1).values.sum(1).int().clamp(min=1) if ious.shape[1] else ious.new_zeros(n).int()
-    return cost, anchors.nonzero()[:, 0], k
-
-def compare(ref, new, head=None, case=None, rtol:float=1e-6) -> dict:
-    """Differences of two assignments: anchors whose foreground flag or matched box differ (`differ`), the largest IoU
-    difference of the anchors that agree, and (given `head` and `case`) how many differing anchors are decided by costs
-    that tie within float rounding in the library's own cost (`near_ties`): a box's cost for the anchor within `rtol`
-    of the box's k-th lowest cost, or the two claiming boxes' costs within `rtol` of each other"""
-    both = ref[0] & new[0]
-    same = both & (ref[1] == new[1])
-    bad = (ref[0] != new[0]) | (both & (ref[1] != new[1]))
-    out = dict(fg=int(ref[0].sum()), differ=int(bad.sum()), near_ties=0,
-               iou_err=float((ref[2] - new[2])[same].abs().max()) if same.any() else 0.0)
-    if head is None or not out["differ"]: return out
-    for b in bad.any(1).nonzero()[:, 0].tolist():
-        cost, cand, k = reference_costs(head, **case, b=b)
-        kth = cost.sort(1).values.gather(1, (k.long() - 1)[:, None])[:, 0]
-        for a in bad[b].nonzero()[:, 0].tolist():
-            c = cost[:, (cand == a).nonzero()[0, 0]]
-            tol = rtol * c.abs().clamp(min=1)
-            boundary = ((c - kth).abs() <= tol).any()
-            claim = ref[0][b, a] and new[0][b, a] and (c[ref[1][b, a]] - c[new[1][b, a]]).abs() <= tol[ref[1][b, a]]
-            out["near_ties"] += bool(boundary or claim)
-    return out
-
-# %% ../nbs/03_simota.ipynb #f2279910
-def parity_sweep(cases:int=200, num_classes:int=8, seed:int=0, progress:bool=False) -> dict:
-    "Compare `assign` with `reference_assignments` on `cases` random batches: cases, failing cases (a difference that is not a near tie), anchors"
-    from tqdm.auto import tqdm
-    head = YoloxHead(num_classes, 0.25)
-    res = dict(cases=0, failures=0, fg=0, differ=0, near_ties=0, tie_cases=0, iou_err=0.0)
-    for i in tqdm(range(cases), desc="parity", disable=not progress):
-        g = torch.Generator().manual_seed(seed*100003 + i)
-        batch, size = int(torch.randint(1, 17, (1,), generator=g)), (128, 192, 256)[i % 3]
-        case = random_case(seed*100003 + i, batch, size, num_classes, boxes=(0, 120 if i % 4 == 0 else 30), ties=i % 5 == 4)
-        d = compare(reference_assignments(head, **case), assign(**case), head, case)
-        res["cases"] += 1; res["tie_cases"] += i % 5 == 4; res["fg"] += d["fg"]; res["differ"] += d["differ"]
-        res["near_ties"] += d["near_ties"]; res["iou_err"] = max(res["iou_err"], d["iou_err"])
-        res["failures"] += d["differ"] > d["near_ties"] or d["iou_err"] > 1e-6
-    return res
+# %% ../nbs/03_simota.ipynb #6de5a8b0
+def _targets(gt, fg, matched, ious, num_classes:int) -> tuple:
+    "`(cls_targets, reg_targets, anchors)` of the foreground anchors, row-major over images and anchors (the library's order)"
+    bi, ai = fg.nonzero(as_tuple=True)
+    gi = matched[bi, ai]
+    return F.one_hot(gt[bi, gi, 0].to(torch.int64), num_classes) * ious[bi, ai, None], gt[bi, gi, 1:5], ai
 
 # %% ../nbs/03_simota.ipynb #49e29eff
 class BatchedSimotaHead(YoloxHead):
@@ -254,29 +229,29 @@ class BatchedSimotaHead(YoloxHead):
         bbox_preds, obj_preds, cls_preds = outputs[:, :, :4], outputs[:, :, 4:5], outputs[:, :, 5:]
         x_shifts, y_shifts, expanded_strides = torch.cat(x_shifts, 1), torch.cat(y_shifts, 1), torch.cat(expanded_strides, 1)
         nlabel = num_labels(labels)
-        G = int(nlabel.max()) if len(labels) else 0
-        gt = labels[:, :G]
+        gt = labels[:, :int(nlabel.max()) if len(labels) else 0]
         fg, matched, ious = batched_assignments(gt[..., 1:5], gt[..., 0], nlabel, bbox_preds, cls_preds, obj_preds,
                                                 expanded_strides, x_shifts, y_shifts)
-        bi, ai = fg.nonzero(as_tuple=True)          # row-major: the library's concatenation order
-        gi = matched[bi, ai]
+        cls_targets, reg_targets, ai = _targets(gt, fg, matched, ious, self.num_classes)
         fg_flat = fg.reshape(-1)
-        cls_targets = F.one_hot(gt[bi, gi, 0].to(torch.int64), self.num_classes) * ious[bi, ai, None]
-        reg_targets = gt[bi, gi, 1:5]
-        obj_targets = fg_flat[:, None].to(dtype)
         num_fg = fg_flat.sum().clamp(min=1)
         loss_iou = self.iou_loss(bbox_preds.reshape(-1, 4)[fg_flat], reg_targets).sum() / num_fg
-        loss_obj = self.bcewithlog_loss(obj_preds.reshape(-1, 1), obj_targets).sum() / num_fg
+        loss_obj = self.bcewithlog_loss(obj_preds.reshape(-1, 1), fg_flat[:, None].to(dtype)).sum() / num_fg
         loss_cls = self.bcewithlog_loss(cls_preds.reshape(-1, self.num_classes)[fg_flat], cls_targets).sum() / num_fg
-        if self.use_l1:
-            l1_targets = self.get_l1_target(outputs.new_zeros((len(ai), 4)), reg_targets, expanded_strides[0][ai],
-                                            x_shifts=x_shifts[0][ai], y_shifts=y_shifts[0][ai])
-            loss_l1 = self.l1_loss(torch.cat(origin_preds, 1).reshape(-1, 4)[fg_flat], l1_targets).sum() / num_fg
-        else: loss_l1 = 0.0
+        loss_l1 = self._l1_sum(origin_preds, reg_targets, fg_flat, ai, expanded_strides, x_shifts, y_shifts) / num_fg if self.use_l1 else 0.0
         reg_weight = 5.0
         loss = reg_weight * loss_iou + loss_obj + loss_cls + loss_l1
         return loss, reg_weight * loss_iou, loss_obj, loss_cls, loss_l1, num_fg / nlabel.sum().clamp(min=1)  # as the library: clamped num_fg
 
+# %% ../nbs/03_simota.ipynb #26e998c6
+@patch
+def _l1_sum(self:BatchedSimotaHead, origin_preds, reg_targets, fg_flat, ai, expanded_strides, x_shifts, y_shifts):
+    "The summed L1 loss of the foreground anchors' raw box outputs (the last epochs' extra loss)"
+    l1_targets = self.get_l1_target(origin_preds[0].new_zeros((len(ai), 4)), reg_targets, expanded_strides[0][ai],
+                                    x_shifts=x_shifts[0][ai], y_shifts=y_shifts[0][ai])
+    return self.l1_loss(torch.cat(origin_preds, 1).reshape(-1, 4)[fg_flat], l1_targets).sum()
+
+# %% ../nbs/03_simota.ipynb #e7930a3c
 SIMOTA_MODES = {"batched": BatchedSimotaHead, "reference": YoloxHead}
 
 def use_simota(model, mode:str="batched"):
@@ -287,80 +262,12 @@ def use_simota(model, mode:str="batched"):
     head.__class__ = SIMOTA_MODES[mode]
     return model
 
-# %% ../nbs/03_simota.ipynb #d9045ad4
-def coco_labels(annotations, size:int=416) -> torch.Tensor:
-    "`[images, 120, 5]` labels (class index, cx, cy, w, h) of a COCO JSON file, scaled to a `size` letterbox"
-    d = json.loads(Path(annotations).read_text())
-    cats = {c["id"]: i for i, c in enumerate(sorted(d["categories"], key=lambda c: c["id"]))}
-    images = {im["id"]: (i, size / max(im["width"], im["height"])) for i, im in enumerate(d["images"])}
-    labels, count = torch.zeros(len(images), 120, 5), [0]*len(images)
-    for a in d["annotations"]:
-        i, r = images[a["image_id"]]
-        x, y, w, h = (v*r for v in a["bbox"])
-        if w <= 0 or h <= 0 or count[i] >= 120: continue
-        labels[i, count[i]] = torch.tensor([cats[a["category_id"]], x + w/2, y + h/2, w, h]); count[i] += 1
-    return labels
-
 # %% ../nbs/03_simota.ipynb #e6e2b131
 VARIANT_SIZES = {"nano@416": ("yolox_nano", 416), "s@640": ("yolox_s", 640)}
 
-class LiveTensorBytes(torch.utils._python_dispatch.TorchDispatchMode):
-    "Counts the bytes of the tensors that ops allocate while it is active and still alive: `peak` and `now`"
-    def __init__(self):
-        super().__init__()
-        self.live, self.now, self.peak = {}, 0, 0
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        import weakref
-        from torch.utils._pytree import tree_leaves
-        out = func(*args, **(kwargs or {}))
-        inputs = {t.untyped_storage().data_ptr() for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
-        for t in tree_leaves(out):
-            if not isinstance(t, torch.Tensor): continue
-            storage = t.untyped_storage()
-            key = storage.data_ptr()
-            if key in inputs or key == 0: continue  # a view of an input, or an in-place result
-            if key in self.live: self.live[key][1] += 1
-            else:
-                self.live[key] = [storage.nbytes(), 1]
-                self.now += storage.nbytes(); self.peak = max(self.peak, self.now)
-            weakref.finalize(t, self._free, key)
-        return out
-    def _free(self, key):
-        entry = self.live.get(key)
-        if entry is None: return
-        entry[1] -= 1
-        if entry[1] == 0: self.now -= entry[0]; del self.live[key]
-
-@contextmanager
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try: yield
-    finally: torch.set_num_threads(n)
-
-# %% ../nbs/03_simota.ipynb #55cedfe0
-def measure(fn, device, repeat:int=3) -> tuple:
-    "(best time in ms, peak memory in MB, result) of `fn()`: CPU time on one thread on the CPU, synchronised wall time on a GPU"
-    device = torch.device(device)
-    if device.type == "cuda":
-        fn(); torch.cuda.synchronize()
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter(); fn(); torch.cuda.synchronize(); times.append(time.perf_counter() - t0)
-        torch.cuda.reset_peak_memory_stats(device); base = torch.cuda.memory_allocated(device)
-        result = fn(); torch.cuda.synchronize()
-        return 1000*min(times), (torch.cuda.max_memory_allocated(device) - base) / 2**20, result
-    with _one_thread():
-        if repeat > 1: fn()  # a warm-up run
-        times = []
-        for _ in range(repeat):
-            t0 = time.process_time(); fn(); times.append(time.process_time() - t0)
-    counter = LiveTensorBytes()
-    with counter: result = fn()
-    return 1000*min(times), counter.peak / 2**20, result
-
 def _case_on(case, device): return {k: v.to(device) for k, v in case.items()}
 
+# %% ../nbs/03_simota.ipynb #55cedfe0
 def bench_assignment(variant:str, batch:int, boxes:int, device="cpu", num_classes:int=80, repeat:int=3, seed:int=0) -> dict:
     "One row: the loop and the batched assignment on the same random batch (`boxes` per image)"
     size = VARIANT_SIZES[variant][1]
@@ -374,6 +281,18 @@ def bench_assignment(variant:str, batch:int, boxes:int, device="cpu", num_classe
                 loop_peak_mb=round(loop_mb, 2), batched_peak_mb=round(new_mb, 2), identical=same)
 
 # %% ../nbs/03_simota.ipynb #c04bde5f
+def _iteration(model, images, labels, device):
+    "One training iteration of `model` (forward under autocast on a GPU, loss, backward), as a function"
+    amp = torch.device(device).type == "cuda"
+    def step():
+        with torch.autocast(torch.device(device).type, dtype=torch.float16, enabled=amp), warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            loss = model(images, labels)["total_loss"]
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+    return step
+
+# %% ../nbs/03_simota.ipynb #c42a59a4
 def bench_iteration(variant:str, batch:int, boxes:int, device="cuda", num_classes:int=80, repeat:int=3, seed:int=0) -> dict:
     "One row: a whole training iteration (forward, loss, backward) with the library's head and with the batched one"
     from dminity.model import build_model
@@ -381,27 +300,19 @@ def bench_iteration(variant:str, batch:int, boxes:int, device="cuda", num_classe
     torch.manual_seed(seed)
     model = build_model(name, num_classes).to(device).train()
     labels = random_case(seed, batch, size, num_classes, boxes=boxes)["labels"].to(device)
-    images = torch.randn(batch, 3, size, size, device=device)
-    amp = torch.device(device).type == "cuda"
-    def step():
-        with torch.autocast(torch.device(device).type, dtype=torch.float16, enabled=amp), warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            loss = model(images, labels)["total_loss"]
-        loss.backward(); model.zero_grad(set_to_none=True)
-    use_simota(model, "reference"); loop_ms, loop_mb, _ = measure(step, device, repeat)
-    use_simota(model, "batched"); new_ms, new_mb, _ = measure(step, device, repeat)
+    step = _iteration(model, torch.randn(batch, 3, size, size, device=device), labels, device)
+    use_simota(model, "reference")
+    loop_ms, loop_mb, _ = measure(step, device, repeat)
+    use_simota(model, "batched")
+    new_ms, new_mb, _ = measure(step, device, repeat)
     return dict(device=str(device), what="iteration", variant=variant, batch=batch, boxes_per_image=boxes,
                 loop_ms=round(loop_ms, 2), batched_ms=round(new_ms, 2), speedup=round(loop_ms/new_ms, 2),
                 loop_peak_mb=round(loop_mb, 2), batched_peak_mb=round(new_mb, 2))
 
 # %% ../nbs/03_simota.ipynb #c2b44041
-def bench_simota(quick:bool=False, device="cpu", json_path=None, progress:bool=True) -> dict:
-    """The benchmark: a parity sweep, then assignment rows (nano@416 and s@640, batch 8/16/64, 5/30/100 boxes per
-    image; `quick`: nano@416 batch 16 with 5 and 30 boxes) and, on a GPU, whole iterations; prints a table, writes JSON"""
+def _bench_rows(quick:bool, device, progress:bool) -> list:
+    "Assignment rows (nano@416 and s@640, batch 8/16/64, 5/30/100 boxes; `quick`: nano@416 b16, 5 and 30) and, on a GPU, iterations"
     from tqdm.auto import tqdm
-    device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available(): raise RuntimeError("--device cuda: no CUDA GPU here")
-    parity = parity_sweep(20 if quick else 200, progress=progress)
     plan = ([("nano@416", 16, 5), ("nano@416", 16, 30)] if quick else
             [(v, b, n) for v in VARIANT_SIZES for b in (8, 16, 64) for n in (5, 30, 100)])
     rows = [bench_assignment(v, b, n, device, repeat=2 if quick else 3 if b*n <= 16*30 else 1)  # big rows: one run
@@ -409,6 +320,28 @@ def bench_simota(quick:bool=False, device="cpu", json_path=None, progress:bool=T
     if device.type == "cuda":
         iters = [("nano@416", 16, 30), ("s@640", 16, 30)] if quick else [(v, b, 30) for v in VARIANT_SIZES for b in (16, 64)]
         rows += [bench_iteration(v, b, n, device) for v, b, n in tqdm(iters, desc="iteration", disable=not progress)]
+    return rows
+
+# %% ../nbs/03_simota.ipynb #bf1bbc81
+def simota_table(result:dict) -> str:
+    "The benchmark's rows as a markdown table, and a line on the parity sweep"
+    columns = {"device": "device", "what": "what", "variant": "variant", "batch": "batch", "boxes_per_image": "boxes/image",
+               "loop_ms": "loop ms", "batched_ms": "batched ms", "speedup": "speedup", "loop_peak_mb": "loop peak MB",
+               "batched_peak_mb": "batched peak MB"}
+    table = pd.DataFrame(result["rows"])[list(columns)].rename(columns=columns)
+    table["speedup"] = table["speedup"].map("{:.1f}x".format)
+    p = result["parity"]
+    return (table.to_markdown(index=False, floatfmt=".1f") + f"\n\nparity: {p['cases']} random cases, {p['failures']} failing; "
+            f"{p['differ']} of {p['fg']} foreground anchors differ, {p['near_ties']} of them decided by costs that tie within float rounding")
+
+# %% ../nbs/03_simota.ipynb #ba4c237a
+def bench_simota(quick:bool=False, device="cpu", json_path=None, progress:bool=True) -> dict:
+    """The benchmark: a parity sweep, then assignment rows (nano@416 and s@640, batch 8/16/64, 5/30/100 boxes per
+    image; `quick`: nano@416 batch 16 with 5 and 30 boxes) and, on a GPU, whole iterations; prints a table, writes JSON"""
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available(): raise RuntimeError("--device cuda: no CUDA GPU here")
+    parity = parity_sweep(reference_assignments, assign, 20 if quick else 200, progress=progress)
+    rows = _bench_rows(quick, device, progress)
     result = dict(device=str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
                   parity_cases=parity["cases"], parity_failures=parity["failures"], parity=parity, rows=rows,
                   measure=("CPU time (time.process_time) with torch on 1 thread, best of runs; peak of live tensor bytes"
@@ -416,15 +349,3 @@ def bench_simota(quick:bool=False, device="cpu", json_path=None, progress:bool=T
     print(simota_table(result))
     if json_path: Path(json_path).write_text(json.dumps(result, indent=2) + "\n")
     return result
-
-def simota_table(result:dict) -> str:
-    "The benchmark's rows as a markdown table"
-    head = "| device | what | variant | batch | boxes/image | loop ms | batched ms | speedup | loop peak MB | batched peak MB |"
-    lines = [head, "|" + " --- |"*10]
-    for r in result["rows"]:
-        lines.append(f"| {r['device']} | {r['what']} | {r['variant']} | {r['batch']} | {r['boxes_per_image']} | {r['loop_ms']:.1f} | "
-                     f"{r['batched_ms']:.1f} | {r['speedup']:.1f}x | {r['loop_peak_mb']:.1f} | {r['batched_peak_mb']:.1f} |")
-    p = result["parity"]
-    lines.append(f"\nparity: {p['cases']} random cases, {p['failures']} failing; {p['differ']} of {p['fg']} foreground anchors differ, "
-                 f"{p['near_ties']} of them decided by costs that tie within float rounding")
-    return "\n".join(lines)

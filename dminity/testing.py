@@ -16,8 +16,10 @@ from .core import RunPaths
 
 # %% auto #0
 __all__ = ['CHROMIUM', 'CHROMEDRIVER', 'small_trained_run', 'coco_boxes', 'dataset_boxes', 'max_box_difference', 'raw_outputs',
-           'pairwise_iou', 'parity', 'matched_share', 'serve_in_background', 'app_process', 'browser_upload',
-           'browser_example', 'load_test']
+           'pairwise_iou', 'parity', 'matched_share', 'random_case', 'coco_labels', 'reference_costs', 'compare',
+           'parity_sweep', 'LiveTensorBytes', 'measure', 'serve_in_background', 'app_process', 'browser_upload',
+           'browser_example', 'load_test', 'demo_dataset', 'read_tensorboard', 'wandb_records', 'read_wandb',
+           'one_batch', 'training_throughput']
 
 # %% ../nbs/00a_testing.ipynb #7760730c
 def small_trained_run(folder, epochs:int=2, export:bool=False, int8:bool=False, **settings) -> RunPaths:
@@ -149,6 +151,227 @@ def matched_share(a, b, min_iou:float) -> float:
     if not len(a): return 1.0
     if not len(b): return 0.0
     return float((np.where(a.labels[:, None] == b.labels[None], pairwise_iou(a.boxes, b.boxes), 0).max(1) >= min_iou).mean())
+
+# %% ../nbs/00a_testing.ipynb #3cf02317
+def _random_labels(g, n:int, size:int, num_classes:int):
+    "`[n, 5]` labels (class, cx, cy, w, h) of `n` boxes drawn with generator `g`: a tenth tiny, a tenth huge, some on the border or outside"
+    import torch
+    kind = torch.rand(n, generator=g)
+    cx, cy = torch.rand(n, generator=g)*size, torch.rand(n, generator=g)*size
+    w, h = torch.exp(torch.rand(n, generator=g)*5)*2, torch.exp(torch.rand(n, generator=g)*5)*2
+    tiny, huge = kind < 0.1, kind > 0.9
+    w[tiny], h[tiny] = 1.0 + torch.rand(int(tiny.sum()), generator=g), 1.0
+    w[huge], h[huge] = size*1.5, size*0.9
+    border, outside = (kind > 0.45) & (kind < 0.55), (kind > 0.55) & (kind < 0.58)
+    cx[border], cy[border] = 0.0, size - 1.0
+    cx[outside] = size + 20.0
+    box = torch.stack([torch.randint(0, num_classes, (n,), generator=g).float(), cx, cy, w, h], 1)
+    if n > 2 and torch.rand(1, generator=g) < 0.3: box[1] = box[0]  # a duplicate box
+    return box
+
+# %% ../nbs/00a_testing.ipynb #9f6b4162
+def _random_predictions(g, batch:int, num_classes:int, grid:tuple, ties:bool) -> tuple:
+    "Boxes `[B, anchors, 4]` near their anchors, class and objectness logits; all alike when `ties`"
+    import torch
+    xs, ys, ss = grid
+    A, s = xs.shape[1], ss[0]
+    bbox = torch.stack([(xs[0] + torch.rand(batch, A, generator=g))*s, (ys[0] + torch.rand(batch, A, generator=g))*s,
+                        torch.exp(torch.randn(batch, A, generator=g))*s*2, torch.exp(torch.randn(batch, A, generator=g))*s*2], -1)
+    cls_p, obj_p = torch.randn(batch, A, num_classes, generator=g)*2, torch.randn(batch, A, 1, generator=g)*2
+    if ties:
+        bbox = bbox.round(decimals=-1).clamp(min=10)
+        bbox[..., 2:] = 40.0
+        cls_p[:], obj_p[:] = 0.5, 0.3
+    return bbox, cls_p, obj_p
+
+# %% ../nbs/00a_testing.ipynb #bd52b639
+def random_case(seed:int, batch:int, size:int=416, num_classes:int=80, boxes:int|tuple=30, ties:bool=False, empty:float=0.15) -> dict:
+    "A batch of labels and predictions; `boxes` is a count per image or a (min, max) range (then an image is empty with chance `empty`)"
+    import torch
+    from dminity.simota import anchor_grid
+    g = torch.Generator().manual_seed(seed)
+    grid = anchor_grid(size)
+    labels = torch.zeros(batch, 120, 5)
+    for b in range(batch):
+        n = boxes if isinstance(boxes, int) else int(torch.randint(boxes[0], boxes[1] + 1, (1,), generator=g))
+        if isinstance(boxes, tuple) and torch.rand(1, generator=g) < empty: n = 0
+        if n: labels[b, :n] = _random_labels(g, n, size, num_classes)
+    bbox, cls_p, obj_p = _random_predictions(g, batch, num_classes, grid, ties)
+    return dict(labels=labels, bbox_preds=bbox, cls_preds=cls_p, obj_preds=obj_p, expanded_strides=grid[2], x_shifts=grid[0], y_shifts=grid[1])
+
+# %% ../nbs/00a_testing.ipynb #4ec55b39
+def coco_labels(annotations, size:int=416):
+    "`[images, 120, 5]` labels (class index, cx, cy, w, h) of a COCO JSON file, scaled to a `size` letterbox"
+    import json, torch
+    d = json.loads(Path(annotations).read_text())
+    cats = {c["id"]: i for i, c in enumerate(sorted(d["categories"], key=lambda c: c["id"]))}
+    images = {im["id"]: (i, size / max(im["width"], im["height"])) for i, im in enumerate(d["images"])}
+    labels, count = torch.zeros(len(images), 120, 5), [0]*len(images)
+    for a in d["annotations"]:
+        i, r = images[a["image_id"]]
+        x, y, w, h = (v*r for v in a["bbox"])
+        if w <= 0 or h <= 0 or count[i] >= 120: continue
+        labels[i, count[i]] = torch.tensor([cats[a["category_id"]], x + w/2, y + h/2, w, h])
+        count[i] += 1
+    return labels
+
+# %% ../nbs/00a_testing.ipynb #07a9da6f
+def reference_costs(head, labels, bbox_preds, cls_preds, obj_preds, expanded_strides, x_shifts, y_shifts, b:int) -> tuple:
+    "The library's cost `[boxes, candidates]`, candidate anchor indices and dynamic k of image `b`, computed with its own functions"
+    import torch, torch.nn.functional as F
+    from yolox.utils import bboxes_iou
+    n = int((labels[b].sum(dim=1) > 0).sum())
+    gt = labels[b, :n]
+    anchors, geo = head.get_geometry_constraint(gt[:, 1:5], expanded_strides, x_shifts, y_shifts)
+    ious = bboxes_iou(gt[:, 1:5], bbox_preds[b][anchors], False)
+    p = (cls_preds[b][anchors].float().sigmoid() * obj_preds[b][anchors].float().sigmoid()).sqrt()
+    onehot = F.one_hot(gt[:, 0].long(), head.num_classes).float()
+    bce = F.binary_cross_entropy(p[None].expand(n, -1, -1), onehot[:, None].expand(-1, len(p), -1), reduction="none").sum(-1)
+    cost = bce + 3.0 * -torch.log(ious + 1e-8) + float(1e6) * (~geo)
+    k = torch.topk(ious, min(10, ious.shape[1]), dim=1).values.sum(1).int().clamp(min=1) if ious.shape[1] else ious.new_zeros(n).int()
+    return cost, anchors.nonzero()[:, 0], k
+
+# %% ../nbs/00a_testing.ipynb #b6ca9fc3
+def _near_ties(ref, new, bad, head, case, rtol:float) -> int:
+    "How many anchors of `bad` are decided by the library's costs within `rtol`: of the box's k-th lowest, or of the other claimer's"
+    count = 0
+    for b in bad.any(1).nonzero()[:, 0].tolist():
+        cost, cand, k = reference_costs(head, **case, b=b)
+        kth = cost.sort(1).values.gather(1, (k.long() - 1)[:, None])[:, 0]
+        for a in bad[b].nonzero()[:, 0].tolist():
+            c = cost[:, (cand == a).nonzero()[0, 0]]
+            tol = rtol * c.abs().clamp(min=1)
+            boundary = ((c - kth).abs() <= tol).any()
+            claim = ref[0][b, a] and new[0][b, a] and (c[ref[1][b, a]] - c[new[1][b, a]]).abs() <= tol[ref[1][b, a]]
+            count += bool(boundary or claim)
+    return count
+
+# %% ../nbs/00a_testing.ipynb #5ac9fa42
+def compare(ref, new, head=None, case=None, rtol:float=1e-6) -> dict:
+    """Differences of two assignments: anchors whose foreground flag or matched box differ (`differ`), the largest IoU
+    difference of the anchors that agree, and (given `head` and `case`) how many differing anchors are near ties (`near_ties`)"""
+    both = ref[0] & new[0]
+    same = both & (ref[1] == new[1])
+    bad = (ref[0] != new[0]) | (both & (ref[1] != new[1]))
+    out = dict(fg=int(ref[0].sum()), differ=int(bad.sum()), near_ties=0,
+               iou_err=float((ref[2] - new[2])[same].abs().max()) if same.any() else 0.0)
+    if head is not None and out["differ"]: out["near_ties"] = _near_ties(ref, new, bad, head, case, rtol)
+    return out
+
+# %% ../nbs/00a_testing.ipynb #9c3fc532
+def _sweep_case(reference, candidate, head, i:int, seed:int, num_classes:int) -> dict:
+    "`compare` of the two functions on random case `i` of the sweep"
+    import torch
+    g = torch.Generator().manual_seed(seed*100003 + i)
+    batch, size = int(torch.randint(1, 17, (1,), generator=g)), (128, 192, 256)[i % 3]
+    case = random_case(seed*100003 + i, batch, size, num_classes, boxes=(0, 120 if i % 4 == 0 else 30), ties=i % 5 == 4)
+    return compare(reference(head, **case), candidate(**case), head, case)
+
+# %% ../nbs/00a_testing.ipynb #6f974da5
+def parity_sweep(reference, candidate, cases:int=200, num_classes:int=8, seed:int=0, progress:bool=False) -> dict:
+    "Compare `candidate(**case)` with `reference(head, **case)` on `cases` random batches: cases, failing cases, anchors"
+    from tqdm.auto import tqdm
+    from yolox.models import YoloxHead
+    head = YoloxHead(num_classes, 0.25)
+    res = dict(cases=0, failures=0, fg=0, differ=0, near_ties=0, tie_cases=0, iou_err=0.0)
+    for i in tqdm(range(cases), desc="parity", disable=not progress):
+        d = _sweep_case(reference, candidate, head, i, seed, num_classes)
+        for k in ("fg", "differ", "near_ties"): res[k] += d[k]
+        res["cases"] += 1
+        res["tie_cases"] += i % 5 == 4
+        res["iou_err"] = max(res["iou_err"], d["iou_err"])
+        res["failures"] += d["differ"] > d["near_ties"] or d["iou_err"] > 1e-6
+    return res
+
+# %% ../nbs/00a_testing.ipynb #a3caa00f
+import torch
+from fastcore.basics import patch
+
+class LiveTensorBytes(torch.utils._python_dispatch.TorchDispatchMode):
+    "Counts the bytes of the tensors that ops allocate while it is active and still alive: `peak` and `now`"
+    def __init__(self):
+        super().__init__()
+        self.live, self.now, self.peak = {}, 0, 0
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        self._count(out, args, kwargs)
+        return out
+
+# %% ../nbs/00a_testing.ipynb #3f3217a4
+@patch
+def _count(self:LiveTensorBytes, out, args, kwargs):
+    "Count the storages of `out` that are new (not an input's, not in place), and uncount each when its tensor is freed"
+    import weakref
+    from torch.utils._pytree import tree_leaves
+    inputs = {t.untyped_storage().data_ptr() for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
+    for t in tree_leaves(out):
+        if not isinstance(t, torch.Tensor): continue
+        storage = t.untyped_storage()
+        key = storage.data_ptr()
+        if key in inputs or key == 0: continue  # a view of an input, or an in-place result
+        if key in self.live: self.live[key][1] += 1
+        else:
+            self.live[key] = [storage.nbytes(), 1]
+            self.now += storage.nbytes()
+            self.peak = max(self.peak, self.now)
+        weakref.finalize(t, self._free, key)
+
+# %% ../nbs/00a_testing.ipynb #73755b95
+@patch
+def _free(self:LiveTensorBytes, key):
+    "A tensor on storage `key` was freed: uncount the storage when it was the last"
+    entry = self.live.get(key)
+    if entry is None: return
+    entry[1] -= 1
+    if entry[1] == 0:
+        self.now -= entry[0]
+        del self.live[key]
+
+# %% ../nbs/00a_testing.ipynb #85e60133
+from contextlib import contextmanager
+
+@contextmanager
+def _one_thread():
+    "PyTorch on one thread inside the block"
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(n)
+
+# %% ../nbs/00a_testing.ipynb #e84f9ea3
+def _measure_cuda(fn, device, repeat:int) -> tuple:
+    "(best synchronised wall time in ms, peak memory above the start in MB, result) of `fn()` on a CUDA device"
+    import time
+    fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        torch.cuda.synchronize()
+        times.append(time.perf_counter() - t0)
+    torch.cuda.reset_peak_memory_stats(device)
+    base = torch.cuda.memory_allocated(device)
+    result = fn()
+    torch.cuda.synchronize()
+    return 1000*min(times), (torch.cuda.max_memory_allocated(device) - base) / 2**20, result
+
+# %% ../nbs/00a_testing.ipynb #277ecf35
+def measure(fn, device, repeat:int=3) -> tuple:
+    "(best time in ms, peak memory in MB, result) of `fn()`: CPU time on one thread on the CPU, synchronised wall time on a GPU"
+    import time
+    device = torch.device(device)
+    if device.type == "cuda": return _measure_cuda(fn, device, repeat)
+    with _one_thread():
+        if repeat > 1: fn()  # a warm-up run
+        times = []
+        for _ in range(repeat):
+            t0 = time.process_time()
+            fn()
+            times.append(time.process_time() - t0)
+    counter = LiveTensorBytes()
+    with counter: result = fn()
+    return 1000*min(times), counter.peak / 2**20, result
 
 # %% ../nbs/00a_testing.ipynb #1b5493c5
 import base64, shutil, socket, subprocess, sys, tempfile, threading, time
@@ -314,3 +537,131 @@ def load_test(url:str, image:bytes, requests:int=50, concurrency:int=50, model:s
             "retried": sum(r > 0 for _, _, r in outcomes),
             "seconds": round(seconds, 3), "requests_per_s": round(requests/seconds, 2), "latency_ms_p50": round(float(np.median(latency)), 1),
             "latency_ms_p95": round(float(np.percentile(latency, 95)), 1), "latency_ms_max": round(float(latency.max()), 1)}
+
+# %% ../nbs/00a_testing.ipynb #4cf08176
+def demo_dataset(folder, n_train:int=16, n_val:int=8) -> Path:
+    "A demo dataset of `n_train` training and `n_val` validation images, as COCO in `folder` (drawn in `folder`-zoo); returns `folder`"
+    from dminity.data import DEMO_CLASSES, make_demo_open_images, prepare_data
+    folder = Path(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FiftyOne's notes on a dataset this small
+        zoo = make_demo_open_images(folder.with_name(folder.name + "-zoo"), n_train=n_train, n_val=n_val)
+        prepare_data(zoo, list(DEMO_CLASSES), folder, max_samples=None)
+    return folder
+
+# %% ../nbs/00a_testing.ipynb #c6ad494b
+def read_tensorboard(folder) -> dict:
+    "The scalars TensorBoard finds in the event files under `folder`: {tag: [(step, value), ...]}"
+    import numpy as np
+    from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
+    from tensorboard.util import tensor_util
+    mux = EventMultiplexer(size_guidance={"scalars": 0, "tensors": 0}).AddRunsFromDirectory(str(folder))
+    mux.Reload()
+    out = {}
+    for run, tags in mux.Runs().items():
+        for tag in tags.get("scalars", []): out[tag] = [(e.step, e.value) for e in mux.Scalars(run, tag)]
+        for tag in tags.get("tensors", []):
+            if tag.startswith("_hparams_"): continue
+            out[tag] = [(e.step, float(np.asarray(tensor_util.make_ndarray(e.tensor_proto)))) for e in mux.Tensors(run, tag)]
+    return out
+
+# %% ../nbs/00a_testing.ipynb #0729cc56
+def _wandb_pieces(data:bytes):
+    "The (kind, bytes) pieces of a `.wandb` log: after the 7-byte file header, records with 7-byte headers in 32 KiB blocks"
+    import struct
+    pos, block = 7, 32768
+    while pos + 7 <= len(data):
+        if block - pos % block < 7:  # the block's tail is padding
+            pos += block - pos % block
+            continue
+        _, length, kind = struct.unpack("<IHB", data[pos:pos + 7])
+        yield kind, data[pos + 7:pos + 7 + length]
+        pos += 7 + length
+
+# %% ../nbs/00a_testing.ipynb #33922760
+def wandb_records(path):
+    "The records (protobuf `Record`s) of a `.wandb` file: a LevelDB-style log of 32 KiB blocks, 7-byte record headers"
+    import struct
+    from wandb.proto import wandb_internal_pb2 as pb
+    data = Path(path).read_bytes()
+    ident, magic, version = struct.unpack("<4sHB", data[:7])
+    if ident != b":W&B" or magic != 0xBEE1: raise ValueError(f"{path} is not a W&B run file")
+    pending = b""
+    for kind, chunk in _wandb_pieces(data):
+        if kind == 0 and not chunk: continue
+        pending = chunk if kind in (1, 2) else pending + chunk  # full or first; middle or last
+        if kind in (1, 4):
+            record = pb.Record()
+            record.ParseFromString(pending)
+            yield record
+            pending = b""
+
+# %% ../nbs/00a_testing.ipynb #7d60e9a1
+def read_wandb(run_dir) -> dict:
+    "What an offline W&B run under `run_dir` logged: {'config': {...}, 'history': [{key: value}, ...]}"
+    import json
+    files = sorted(Path(run_dir).rglob("*.wandb"))
+    if not files: raise FileNotFoundError(f"no .wandb file under {run_dir}")
+    config, history = {}, []
+    for record in wandb_records(files[-1]):
+        kind = record.WhichOneof("record_type")
+        if kind == "history":
+            history.append({(i.key or "/".join(i.nested_key)): json.loads(i.value_json) for i in record.history.item})
+        elif kind == "config":
+            for i in record.config.update: config[i.key or "/".join(i.nested_key)] = json.loads(i.value_json)
+    return {"config": config, "history": history}
+
+# %% ../nbs/00a_testing.ipynb #daa18df4
+def one_batch(config, device) -> tuple:
+    "`(images, targets)` on `device`: the first `config.batch_size` mosaic samples of the training data of `config`"
+    import torch
+    from dminity.train import training_dataset
+    samples = training_dataset(config)
+    batch = torch.utils.data.default_collate([samples[(True, 0, i % len(samples))] for i in range(config.batch_size)])
+    return batch[0].to(device), batch[1].to(device)
+
+# %% ../nbs/00a_testing.ipynb #f45df689
+def _seconds(fn, n:int, device) -> float:
+    "Wall seconds of `n` calls of `fn` on `device`, the GPU's queued work included"
+    import time, torch
+    if device.type == "cuda": torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(n): fn()
+    if device.type == "cuda": torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+# %% ../nbs/00a_testing.ipynb #b774fd22
+def _bare_steps_per_s(config, steps:int, warmup:int) -> float:
+    "Images per second of training steps (forward, backward, optimizer, EMA) of `config` on one batch held in memory"
+    import torch
+    from yolox.utils import ModelEMA
+    from dminity.core import pick_device
+    from dminity.train import build_training, class_names
+    device = pick_device(config.device)
+    amp = config.fp16 and device.type == "cuda"
+    _, model, optimizer = build_training(config, len(class_names(config.data)), device, verbose=False)
+    for group in optimizer.param_groups: group["lr"] = config.lr_per_image*config.batch_size
+    ema, scaler = ModelEMA(model, 0.9998), torch.amp.GradScaler("cuda", enabled=amp)
+    images, targets = one_batch(config, device)
+    def step():
+        with torch.autocast(device.type, dtype=torch.float16, enabled=amp): loss = model(images, targets)["total_loss"]
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        ema.update(model)
+    for _ in range(warmup): step()
+    return steps*config.batch_size/_seconds(step, steps, device)
+
+# %% ../nbs/00a_testing.ipynb #6f6ad343
+def training_throughput(config, run, steps:int=5, warmup:int=1) -> dict:
+    "Images per second of a training epoch of `config` (into `run`) and of bare steps on one batch, and their ratio"
+    import dataclasses
+    from dminity.core import pick_device
+    from dminity.train import train
+    config = dataclasses.replace(config, epochs=1, warmup_epochs=0, no_aug_epochs=0, multiscale=False, eval_interval=10**6).resolved()
+    epoch = train(config, run, overwrite=True, progress=False)
+    bare = _bare_steps_per_s(config, steps, warmup)
+    return {"variant": config.variant, "input_size": config.input_size, "batch_size": config.batch_size, "workers": config.workers,
+            "device": str(pick_device(config.device)), "epoch_img_per_s": epoch["speed/img_per_s"], "bare_step_img_per_s": bare,
+            "epoch_vs_bare": epoch["speed/img_per_s"]/bare}
