@@ -17,6 +17,7 @@ from fastcore.basics import patch
 from yolox.models import YoloxHead
 from yolox.utils import bboxes_iou
 
+from .core import UserError
 from .testing import compare, measure, parity_sweep, random_case
 
 # %% auto #0
@@ -339,7 +340,7 @@ def bench_simota(quick:bool=False, device="cpu", json_path=None, progress:bool=T
     """The benchmark: a parity sweep, then assignment rows (nano@416 and s@640, batch 8/16/64, 5/30/100 boxes per
     image; `quick`: nano@416 batch 16 with 5 and 30 boxes) and, on a GPU, whole iterations; prints a table, writes JSON"""
     device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available(): raise RuntimeError("--device cuda: no CUDA GPU here")
+    if device.type == "cuda" and not torch.cuda.is_available(): raise UserError("--device cuda: no CUDA GPU here")
     parity = parity_sweep(reference_assignments, assign, 20 if quick else 200, progress=progress)
     rows = _bench_rows(quick, device, progress)
     result = dict(device=str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),

@@ -22,7 +22,7 @@ from yolox.utils import ModelEMA, load_checkpoint
 from yolox.utils.allreduce_norm import get_async_norm_states
 
 from .core import (COCO_SPLITS, RunPaths, TrainConfig, atomic_write, coco_annotations, folder_kind, mark_folder, pick_device,
-                          refuse_occupied, run_dataset, seed_everything)
+                          refuse_occupied, run_dataset, seed_everything, UserError)
 from .evaluate import evaluate
 from .model import load_weights, resolve_checkpoint, variant_config
 from .track import make_loggers, read_metrics, val_metrics
@@ -263,7 +263,7 @@ def _call(callbacks, event:str, info:dict):
         if hasattr(cb, event): getattr(cb, event)(info)
 
 # %% ../nbs/05_train.ipynb #5b50eaa7
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(UserError):
     "The loss became NaN or infinite"
 
 class TrainingStopped(KeyboardInterrupt):
@@ -333,7 +333,7 @@ def _start_everywhere(config:TrainConfig, run:RunPaths, resume:bool, overwrite:b
     dist.broadcast_object_list(message, src=0)
     if message[0]:
         if rank == 0: raise refusal
-        raise RuntimeError(message[0])
+        raise UserError(message[0])
     return message[1], message[2]
 
 # %% ../nbs/05_train.ipynb #a7e1c007
