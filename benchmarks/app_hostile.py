@@ -9,7 +9,7 @@ well-behaved client does) and the hostile requests: a 200 MB body sent chunked (
 (answered, refused, p50/p95 latency) and the server's peak RSS (VmHWM from /proc), and writes the figures as JSON.
 The client shares the machine with the server: on a small machine the latencies are a ceiling.
 """
-import argparse, io, json, os, platform, select, socket, subprocess, threading, time
+import argparse, io, json, os, platform, select, socket, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 

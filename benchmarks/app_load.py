@@ -32,7 +32,8 @@ def main():
         data = Path(json.loads((run/"config.json").read_text())["data"])
         images = sorted((data/"val2017").glob("*.jpg"))[:2]
     models = args.models or [m for m in run_models(run) if not m.endswith(".pth")]
-    out = run/"app"; out.mkdir(parents=True, exist_ok=True)
+    out = run/"app"
+    out.mkdir(parents=True, exist_ok=True)
     rows = []
     with app_process("--run", run) as url:
         shown = browser_upload(url, images, out/"screenshot.png", conf=args.conf)

@@ -36,7 +36,7 @@ def main():
         started = time.perf_counter()
         metrics = train(config, work/"runs"/str(len(results)), overwrite=True, progress=False)
         results.append({"recipe": name, "train_images": args.train_images, "config": dataclasses.asdict(config.resolved()),
-                        "map50": round(metrics["val/mAP50"], 4), "map50_95": round(metrics["val/mAP50_95"], 4),
+                        "mAP50": round(metrics["val/mAP50"], 4), "mAP50_95": round(metrics["val/mAP50_95"], 4),
                         "minutes": round((time.perf_counter() - started)/60, 2), "load_average": os.getloadavg()})
         print(json.dumps({k: v for k, v in results[-1].items() if k != "config"}), flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -164,7 +164,9 @@ def main(argv=None):
     for case, f in figures["cases"].items():
         print(f"{case:>8} {rows:>12,} {f['images']:>8,} {f['peak_rss_gb']:>12.2f} {f['peak_rss_with_db_gb']:>8.2f}"
               f" {f['seconds']:>8.0f} {f['cpu_seconds']:>8.0f}")
-    if args.json: Path(args.json).parent.mkdir(parents=True, exist_ok=True); Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     return figures
 
 

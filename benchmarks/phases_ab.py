@@ -5,7 +5,7 @@
 
 Runs interleave (old, new, old, new ...) so that a busy machine slows both alike; prints a table and writes JSON.
 """
-import argparse, dataclasses, json, tempfile, time
+import argparse, json, tempfile, time
 from pathlib import Path
 
 from dminity.core import TrainConfig, default_phases, private_fiftyone

@@ -12,7 +12,7 @@ Builds the demo dataset (N training images), then for each case variant:input_si
 and times bare steps of the same model on one batch held in memory. Prints a table and writes JSON. Run it on a
 GPU machine too: the device is chosen automatically (--device to force one).
 """
-import argparse, json, os, platform, statistics, tempfile, time
+import argparse, json, os, platform, tempfile, time
 from pathlib import Path
 
 import pandas as pd

@@ -11,7 +11,6 @@ import contextlib, io, json, time, warnings
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from .core import (COCO_SPLITS, THRESHOLD_KEY, RunPaths, atomic_write, coco_annotations, openvino_metadata, run_checkpoint,
                           run_dataset)
