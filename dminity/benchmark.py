@@ -16,7 +16,7 @@ import pandas as pd
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .core import AMENITY_NAMES, RunPaths, TrainConfig, coco_annotations, run_dataset
+from .core import AMENITY_NAMES, RunPaths, TrainConfig, checked_choices, coco_annotations, run_dataset
 from .infer import IMAGE_SUFFIXES, Predictor, decode_image, letterbox, load_backend, predictor_map
 
 # %% auto #0
@@ -211,11 +211,8 @@ MODES, SCOPES = ("latency", "throughput"), ("model", "end_to_end")
 # %% ../nbs/10_benchmark.ipynb #71cf74d3
 def check_backends(backends) -> list:
     "`backends` as a list, checked against `BACKENDS`"
-    backends = [backends] if isinstance(backends, str) else list(backends)
-    unknown = [b for b in backends if b not in BACKENDS]
-    if unknown or not backends:
-        raise ValueError(f"unknown backend(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(BACKENDS)}")
-    return backends
+    return checked_choices(backends, BACKENDS, "backend(s)")
+
 
 # %% ../nbs/10_benchmark.ipynb #299592e5
 def _threads_used(backend, threads:int) -> dict:
@@ -495,10 +492,8 @@ def bench_run(run, backends=BACKENDS, images=None, quick:bool=False, batch:int=4
 def _check_variants(variants) -> list:
     "`variants` as a list, checked against the variants dminity builds"
     from dminity.model import VARIANTS
-    variants = [variants] if isinstance(variants, str) else list(variants)
-    bad = [v for v in variants if v not in VARIANTS]
-    if bad or not variants: raise ValueError(f"unknown variant(s) {', '.join(bad) or '(none)'}: choose from {', '.join(VARIANTS)}")
-    return variants
+    return checked_choices(variants, VARIANTS, "variant(s)")
+
 
 # %% ../nbs/10_benchmark.ipynb #bc718247
 def bench_variants(variants, input_size=None, num_classes:int=len(AMENITY_NAMES), backends=BACKENDS, images=None, quick:bool=False,

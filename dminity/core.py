@@ -20,9 +20,9 @@ from fastcore.basics import patch
 __all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'IMAGE_FORMATS', 'LOGGERS',
            'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'OV_F32', 'Amenity', 'RunPaths', 'UserError', 'DiskFull',
            'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied', 'coco_annotations',
-           'image_header', 'default_phases', 'parse_loggers', 'TrainConfig', 'run_dataset', 'seed_everything',
-           'pick_device', 'private_fiftyone', 'threshold_file', 'write_threshold', 'checkpoint_threshold',
-           'read_threshold', 'check_input_size', 'openvino_metadata', 'run_checkpoint']
+           'checked_choices', 'image_header', 'default_phases', 'parse_loggers', 'TrainConfig', 'run_dataset',
+           'seed_everything', 'pick_device', 'private_fiftyone', 'threshold_file', 'write_threshold',
+           'checkpoint_threshold', 'read_threshold', 'check_input_size', 'openvino_metadata', 'run_checkpoint']
 
 # %% ../nbs/00_core.ipynb #5a417f33
 class Amenity(NamedTuple):
@@ -214,6 +214,14 @@ def coco_annotations(data_dir, split:str) -> Path:
     "The annotation file of `split` ('train' or 'val') in the COCO dataset at `data_dir`"
     if split not in COCO_SPLITS: raise ValueError(f"unknown split {split!r}: use {' or '.join(map(repr, COCO_SPLITS))}")
     return Path(data_dir)/"annotations"/f"instances_{COCO_SPLITS[split]}.json"
+
+# %% ../nbs/00_core.ipynb #e42a06c1
+def checked_choices(values, allowed, what:str) -> list:
+    "`values` (one name or several, each of `allowed`) as a list; none, or a name not allowed, is an error about `what`"
+    values = [values] if isinstance(values, str) else list(values)
+    unknown = [v for v in values if v not in allowed]
+    if unknown or not values: raise ValueError(f"unknown {what} {', '.join(unknown) or '(none)'}: choose from {', '.join(allowed)}")
+    return values
 
 # %% ../nbs/00_core.ipynb #a93a5799
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")  # the only formats Pillow is let to open

@@ -13,8 +13,8 @@ from pathlib import Path
 import torch
 from yolox.utils import load_checkpoint
 
-from .core import (THRESHOLD_KEY, RunPaths, TrainConfig, atomic_files, check_input_size, checkpoint_threshold, openvino_metadata,
-                          run_checkpoint)
+from .core import (THRESHOLD_KEY, RunPaths, TrainConfig, atomic_files, check_input_size, checked_choices, checkpoint_threshold,
+                          openvino_metadata, run_checkpoint)
 from .model import build_model, load_weights
 
 # %% auto #0
@@ -120,10 +120,8 @@ FORMATS = ("onnx", "openvino")
 
 def _check_formats(formats) -> list:
     "`formats` (one or several of `FORMATS`) as a list, checked"
-    formats = [formats] if isinstance(formats, str) else list(formats)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats: raise ValueError(f"unknown export format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}")
-    return formats
+    return checked_choices(formats, FORMATS, "export format(s)")
+
 
 # %% ../nbs/07_export.ipynb #9d085d95
 def file_size_mb(path) -> float:
