@@ -626,8 +626,8 @@ def train(config:TrainConfig, run, resume:bool=False, overwrite:bool=False, call
 def demo_config(data_dir, quick:bool=False) -> TrainConfig:
     """The training of `dminity demo`: YOLOX-nano from scratch on the demo dataset in `data_dir`, on the CPU. Every setting of
     the YOLOX recipe is stated here, so new defaults for real runs do not move the demo; `quick`: two short epochs"""
-    recipe = dict(variant="yolox_nano", input_size=320, multiscale=True, lr_per_image=0.01/64, min_lr_ratio=0.05, mosaic_prob=0.5,
+    recipe = dict(variant="yolox_nano", input_size=320, multiscale=True, lr_per_image=0.04/64, min_lr_ratio=0.05, mosaic_prob=0.5,
                   mixup_prob=0.0, mosaic_scale=(0.5, 1.5), mixup_scale=(0.5, 1.5), hsv_prob=1.0, flip_prob=0.5, degrees=10.0,
                   translate=0.1, shear=2.0)
     if quick: return TrainConfig(str(data_dir), epochs=2, batch_size=8, warmup_epochs=1, no_aug_epochs=0, eval_interval=1, **recipe)
-    return TrainConfig(str(data_dir), epochs=30, batch_size=16, warmup_epochs=1, no_aug_epochs=2, eval_interval=5, **recipe)
+    return TrainConfig(str(data_dir), epochs=30, batch_size=8, warmup_epochs=1, no_aug_epochs=2, eval_interval=5, **recipe)
