@@ -17,10 +17,10 @@ from fastcore.docments import ann_parts, docments
 from .core import RunPaths, TrainConfig, UserError, mark_folder, refuse_occupied
 
 # %% auto #0
-__all__ = ['COMMANDS', 'JsonFile', 'USER_ERRORS', 'DEMO_STEPS', 'command', 'add_config_flags', 'add_command', 'build_parser',
-           'main', 'Steps', 'annotate_examples', 'cv2_write', 'run_demo', 'cmd_demo', 'cmd_download', 'cmd_stats',
-           'cmd_import', 'cmd_check', 'cmd_train', 'cmd_bench_simota', 'cmd_eval', 'cmd_compare', 'cmd_export',
-           'cmd_quantize', 'cmd_predict', 'cmd_bench', 'cmd_app']
+__all__ = ['COMMANDS', 'JsonFile', 'USER_ERRORS', 'DEMO_STEPS', 'ResumeFrom', 'command', 'add_config_flags', 'add_command',
+           'build_parser', 'main', 'Steps', 'annotate_examples', 'cv2_write', 'run_demo', 'cmd_demo', 'cmd_download',
+           'cmd_stats', 'cmd_import', 'cmd_check', 'cmd_train', 'cmd_bench_simota', 'cmd_eval', 'cmd_compare',
+           'cmd_export', 'cmd_quantize', 'cmd_predict', 'cmd_bench', 'cmd_app']
 
 # %% ../nbs/12_cli.ipynb #665814c7
 def _without_none(anno):
@@ -370,6 +370,9 @@ def _train_config(run:RunPaths, resume:bool, settings:dict) -> TrainConfig:
     if "data" not in given: raise ValueError("--data is required (a COCO dataset from `dminity download` or `dminity demo`)")
     return TrainConfig(**given)
 
+# %% ../nbs/12_cli.ipynb #ea205c8a
+ResumeFrom = Annotated[bool|str, dict(nargs="?", const=True, metavar="ARTIFACT")]  # --resume, or --resume wandb:ENTITY/PROJECT/NAME:ALIAS
+
 # %% ../nbs/12_cli.ipynb #e1959a1a
 def _rendezvous(nnodes:int, node_rank:int, rdzv_endpoint:str|None) -> dict:
     "Where the processes meet: on this machine, or at `rdzv_endpoint` for `nnodes` machines (torchrun's static rendezvous)"
@@ -394,7 +397,7 @@ def _relaunch(devices:int, nnodes:int=1, node_rank:int=0, rdzv_endpoint:str|None
 # %% ../nbs/12_cli.ipynb #277c02d8
 @command
 def cmd_train(*, run:str, # the run folder, e.g. runs/nano-amenities
-              resume:bool=False, # continue the run in --run from its last checkpoint
+              resume:ResumeFrom=False, # go on with the run in --run from its last.pth, or from a W&B artifact's (wandb:ENTITY/PROJECT/NAME:ALIAS)
               overwrite:bool=False, # replace the run in --run and start again (only a run folder dminity made)
               devices:int=1, # train data-parallel on this many devices (processes) via torchrun
               nnodes:int=1, # machines taking part, each started with the same command
@@ -405,11 +408,12 @@ def cmd_train(*, run:str, # the run folder, e.g. runs/nano-amenities
     """train a YOLOX variant on a COCO dataset (CPU or GPU, resumable, multi-device)
 
     Train with the YOLOX recipe into a run folder: checkpoints/{last,best}.pth, metrics.jsonl, config.json."""
-    from dminity.train import train
+    from dminity.train import resume_from_artifact, train
+    if isinstance(resume, str) and int(os.environ.get("RANK", 0)) == 0: resume_from_artifact(resume, run, settings.get("data"))
     if (devices > 1 or nnodes > 1) and "WORLD_SIZE" not in os.environ: return _relaunch(devices, nnodes, node_rank, rdzv_endpoint)
     run = RunPaths(run)
-    config = _train_config(run, resume, settings)
-    try: metrics = train(config, run.root, resume=resume, overwrite=overwrite)
+    config = _train_config(run, bool(resume), settings)
+    try: metrics = train(config, run.root, resume=bool(resume), overwrite=overwrite)
     finally:
         import torch.distributed as dist
         if dist.is_initialized(): dist.destroy_process_group()

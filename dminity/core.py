@@ -17,7 +17,7 @@ import numpy as np
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'IMAGE_FORMATS', 'LOGGERS',
+__all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'IMAGE_FORMATS', 'LOGGERS', 'RENAMED_SETTINGS',
            'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'OV_F32', 'Amenity', 'RunPaths', 'UserError', 'DiskFull',
            'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied', 'coco_annotations',
            'checked_choices', 'image_header', 'default_phases', 'parse_loggers', 'TrainConfig', 'run_dataset',
@@ -70,6 +70,10 @@ def metrics(self:RunPaths): return self.root/"metrics.jsonl"
 def tensorboard(self:RunPaths): return self.root/"tensorboard"
 @patch(as_prop=True)
 def wandb(self:RunPaths): return self.root/"wandb"
+@patch(as_prop=True)
+def lineage(self:RunPaths): return self.root/"run.json"
+@patch(as_prop=True)
+def downloaded_checkpoint(self:RunPaths): return self.checkpoints/"downloaded.pth"
 
 # %% ../nbs/00_core.ipynb #93b5a0b4
 @patch(as_prop=True)
@@ -266,7 +270,7 @@ class TrainConfig:
     variant: str = "yolox_nano"      # yolox_nano, yolox_tiny, yolox_s, yolox_m, yolox_l or yolox_x
     epochs: int = 300                # epochs to train
     batch_size: int = 64             # images per step, over all processes together
-    ckpt: str|None = None            # start from this checkpoint file, or an official one by name (yolox_s ...), fetched and verified
+    ckpt: str|None = None            # start from a checkpoint: a file, an official one by name (yolox_s ...), a W&B artifact wandb:ENTITY/PROJECT/NAME:ALIAS
     device: str = "auto"             # auto, cpu, cuda or cuda:N
     fp16: bool = False               # mixed precision (CUDA only)
     seed: int = 42                   # the seed of Python's, NumPy's and PyTorch's generators
@@ -295,7 +299,7 @@ class TrainConfig:
     # W&B logs offline with WANDB_MODE=offline, `wandb sync` later)
     logger: str = ""
     wandb_project: str = "dminity"   # the W&B project
-    wandb_checkpoints: bool = False  # upload the best and last checkpoints to W&B as artifacts at the end of training
+    wandb_artifacts: bool = False    # with --logger wandb: log the dataset (used) and the models (produced) as W&B artifacts
     simota: str = "batched"          # label assignment: batched (dminity.simota) or reference (YOLOX's per-image loop)
 
 # %% ../nbs/00_core.ipynb #8550aa94
@@ -305,10 +309,12 @@ def save(self:TrainConfig, path):
     atomic_write(path, json.dumps(asdict(self), indent=2) + "\n")
 
 # %% ../nbs/00_core.ipynb #5a5d9797
+RENAMED_SETTINGS = {"wandb_checkpoints": "wandb_artifacts"}  # old name -> new name, for the config.json of older runs
+
 @patch(cls_method=True)
 def load(cls:TrainConfig, path) -> TrainConfig:
     "The configuration saved at `path`"
-    d = json.loads(Path(path).read_text())
+    d = {RENAMED_SETTINGS.get(k, k): v for k, v in json.loads(Path(path).read_text()).items()}
     unknown = d.keys() - {f.name for f in fields(cls)}
     if unknown: raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
     if not Path(d.get("data", "")).is_absolute():  # written before dminity stored resolved paths

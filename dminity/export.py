@@ -16,6 +16,7 @@ from yolox.utils import load_checkpoint
 from .core import (THRESHOLD_KEY, RunPaths, TrainConfig, atomic_files, check_input_size, checked_choices, checkpoint_threshold,
                           openvino_metadata, run_checkpoint)
 from .model import build_model, load_weights
+from .track import log_run_models, record_models
 
 # %% auto #0
 __all__ = ['PIXELS', 'FORMATS', 'load_trained', 'model_metadata', 'export_onnx', 'save_openvino', 'export_openvino',
@@ -145,5 +146,7 @@ def export_run(run, formats=FORMATS) -> dict:
     if "openvino" in formats:
         for precision in ("fp32", "fp16"): files[precision] = export_openvino(paths.onnx, paths.openvino(precision), fp16=precision == "fp16")
     sizes = {name: round(file_size_mb(p), 3) for name, p in files.items()}
+    record_models(paths, {name: {} for name in ("onnx", "fp32", "fp16")})  # run.json: their checksums and sizes
+    log_run_models(paths, ("onnx", "fp16"))  # W&B artifacts, when the training run asked for them
     return {"files": {k: str(v) for k, v in files.items()}, "size_mb": sizes, "seconds": round(time.perf_counter() - started, 2),
             "score_threshold": threshold["threshold"] if threshold else None, **facts}

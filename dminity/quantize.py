@@ -15,6 +15,7 @@ import numpy as np
 from .core import (COCO_SPLITS, THRESHOLD_KEY, RunPaths, atomic_write, coco_annotations, openvino_metadata, run_checkpoint,
                           run_dataset)
 from .infer import Backend, Predictor, letterbox, predict_coco, predictor_map, read_image
+from .track import log_run_models, record_models
 
 # %% auto #0
 __all__ = ['decode_tail', 'calibration_images', 'quantization_settings', 'CompiledBackend', 'quantize_openvino',
@@ -153,4 +154,6 @@ def quantize_run(run, max_drop:float|None=None, calibration_size:int=300, data_d
               "size_mb": _sizes(run), "quantize_seconds": round(seconds, 1), "int8": str(int8),
               "int8_threshold": {k: int8_map["f1"][k] for k in ("threshold", "f1", "precision", "recall")}}
     atomic_write(run.quantization, json.dumps(result, indent=2, default=str) + "\n")  # for the benchmark and the app
+    record_models(run, {p: {k: result[f"{k}_{p}"] for k in ("mAP50_95", "mAP50")} for p in ("fp32", "int8")})  # run.json
+    log_run_models(run, ("int8",))  # a W&B artifact, when the training run asked for it
     return result

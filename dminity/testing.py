@@ -19,7 +19,7 @@ __all__ = ['CHROMIUM', 'CHROMEDRIVER', 'small_trained_run', 'coco_boxes', 'datas
            'pairwise_iou', 'parity', 'matched_share', 'random_case', 'coco_labels', 'reference_costs', 'compare',
            'parity_sweep', 'LiveTensorBytes', 'measure', 'serve_in_background', 'app_process', 'browser_upload',
            'browser_example', 'load_test', 'demo_dataset', 'read_tensorboard', 'wandb_records', 'read_wandb',
-           'one_batch', 'training_throughput']
+           'wandb_artifacts', 'one_batch', 'training_throughput']
 
 # %% ../nbs/00a_testing.ipynb #7760730c
 def small_trained_run(folder, epochs:int=2, export:bool=False, int8:bool=False, **settings) -> RunPaths:
@@ -610,6 +610,21 @@ def read_wandb(run_dir) -> dict:
         elif kind == "config":
             for i in record.config.update: config[i.key or "/".join(i.nested_key)] = json.loads(i.value_json)
     return {"config": config, "history": history}
+
+# %% ../nbs/00a_testing.ipynb #7de4500c
+def wandb_artifacts(run_dir) -> list:
+    """Every artifact the offline W&B runs under `run_dir` logged, oldest file first: name, type, aliases, digest, metadata, the
+    files it holds, the W&B run, and `use` (the run uses it) or not (the run produces it)"""
+    import json
+    found = []
+    for path in sorted(Path(run_dir).rglob("*.wandb")):
+        for record in wandb_records(path):
+            if record.WhichOneof("record_type") != "artifact": continue
+            a = record.artifact
+            found.append({"name": a.name, "type": a.type, "aliases": list(a.aliases), "digest": a.digest, "use": a.use_after_commit,
+                          "metadata": json.loads(a.metadata or "{}"), "files": [c.path for c in a.manifest.contents],
+                          "run_id": a.run_id, "file": path.parent.name})
+    return found
 
 # %% ../nbs/00a_testing.ipynb #daa18df4
 def one_batch(config, device) -> tuple:

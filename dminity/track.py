@@ -1,4 +1,4 @@
-"""Loggers for training: the console, `metrics.jsonl`, TensorBoard and Weights & Biases, all fed the same metrics under one vocabulary; and runs compared side by side.
+"""Loggers for training: the console, `metrics.jsonl`, TensorBoard and Weights & Biases, all fed the same metrics under one vocabulary; runs compared side by side; and what a run used and made, versioned (`run.json`, W&B artifacts).
 
 Docs: https://dminity.github.io/dminity/track.html.md"""
 
@@ -7,18 +7,22 @@ Docs: https://dminity.github.io/dminity/track.html.md"""
 # %% ../nbs/05_track.ipynb #c029bdbd
 from __future__ import annotations
 
-import dataclasses, json, logging, netrc, os, secrets, warnings
+import dataclasses, hashlib, json, logging, netrc, os, re, secrets, tempfile, warnings
 from pathlib import Path
 
 import pandas as pd
 from fastcore.basics import patch
 
-from .core import RunPaths, TrainConfig, parse_loggers
+from .core import COCO_SPLITS, RunPaths, TrainConfig, UserError, atomic_write, coco_annotations, parse_loggers
 
 # %% auto #0
 __all__ = ['STEP_METRICS', 'TRAIN_METRICS', 'VAL_LOSSES', 'VAL_METRICS', 'SPEED_METRICS', 'METRICS', 'LOSS_NAMES', 'CLASS_AP',
-           'NO_WANDB_KEY', 'COMPARE_COLUMNS', 'val_metrics', 'scalars', 'ConsoleLog', 'TensorBoardLogger', 'wandb_mode',
-           'WandbLogger', 'prediction_images', 'make_loggers', 'read_metrics', 'run_summary', 'compare_runs']
+           'NO_WANDB_KEY', 'MODEL_NAMES', 'MODEL_ARTIFACTS', 'WANDB_PREFIX', 'COMPARE_COLUMNS', 'val_metrics',
+           'scalars', 'ConsoleLog', 'TensorBoardLogger', 'wandb_key_at_hand', 'wandb_mode', 'WandbLogger',
+           'prediction_images', 'read_lineage', 'update_lineage', 'image_list', 'dataset_checksum', 'model_files',
+           'model_record', 'record_models', 'checkpoint_figures', 'record_checkpoints', 'artifact_name',
+           'log_run_models', 'is_wandb_reference', 'parse_wandb_reference', 'fetch_checkpoint', 'make_loggers',
+           'read_metrics', 'run_summary', 'compare_runs']
 
 # %% ../nbs/05_track.ipynb #2be5b3cc
 STEP_METRICS = ("epoch", "iteration")
@@ -87,16 +91,19 @@ def after_train(self:TensorBoardLogger, info:dict):
     self.writer.close()
 
 # %% ../nbs/05_track.ipynb #561fd3f0
+def wandb_key_at_hand() -> bool:
+    "Whether W&B has an API key here: `WANDB_API_KEY`, or a login for its host in the netrc file"
+    if os.environ.get("WANDB_API_KEY"): return True
+    host = os.environ.get("WANDB_BASE_URL", "https://api.wandb.ai").split("://")[-1].split("/")[0]
+    try: return bool(netrc.netrc(os.environ.get("NETRC")).authenticators(host))
+    except (FileNotFoundError, netrc.NetrcParseError, OSError): return False
+
 def wandb_mode() -> str:
     "'offline' or 'disabled' when WANDB_MODE says so, 'online' when an API key is at hand, else 'nokey'"
     mode = os.environ.get("WANDB_MODE", "").lower()
     if mode in ("offline", "dryrun"): return "offline"
     if mode == "disabled": return "disabled"
-    if os.environ.get("WANDB_API_KEY"): return "online"
-    host = os.environ.get("WANDB_BASE_URL", "https://api.wandb.ai").split("://")[-1].split("/")[0]
-    try: found = netrc.netrc(os.environ.get("NETRC")).authenticators(host)
-    except (FileNotFoundError, netrc.NetrcParseError, OSError): found = None
-    return "online" if found else "nokey"
+    return "online" if wandb_key_at_hand() else "nokey"
 
 # %% ../nbs/05_track.ipynb #35a580d8
 NO_WANDB_KEY = ("W&B has no API key here and WANDB_MODE is not offline: run `wandb login` (or set WANDB_API_KEY) to log online, "
@@ -105,14 +112,15 @@ NO_WANDB_KEY = ("W&B has no API key here and WANDB_MODE is not offline: run `wan
 # %% ../nbs/05_track.ipynb #5012c1a8
 class WandbLogger:
     """Weights & Biases: the configuration, every metric per epoch, prediction images and the per-class AP table at the end,
-    checkpoints as artifacts when asked. Any W&B failure is a warning: training goes on without it."""
-    def __init__(self, config, run, project:str="dminity", checkpoints:bool=False, images:int=4, init_timeout:float=30):
-        self.run_paths, self.checkpoints, self.images, self.wandb_run = RunPaths(run), checkpoints, images, None
+    the dataset and the models as artifacts when asked. Any W&B failure is a warning: training goes on without it."""
+    def __init__(self, config, run, project:str="dminity", artifacts:bool=False, images:int=4, init_timeout:float=30):
+        self.run_paths, self.artifacts, self.images, self.wandb_run = RunPaths(run), artifacts, images, None
         mode = wandb_mode()
         if mode == "nokey": warnings.warn(NO_WANDB_KEY)
         if mode in ("nokey", "disabled"): return
         try: self.wandb_run = self._start(config, project or "dminity", mode, init_timeout)
         except Exception as e: self._fail("could not start", e)
+        if self.artifacts and self.wandb_run is not None and getattr(config, "data", None): self.log_dataset(config.data)
 
 # %% ../nbs/05_track.ipynb #2540cfa1
 @patch
@@ -163,20 +171,10 @@ def _final_panels(evaluation:dict, images:int) -> dict:
         panels["val/predictions"] = prediction_images(evaluation, images)
     return panels
 
-# %% ../nbs/05_track.ipynb #dd5d3be7
-@patch
-def _log_checkpoints(self:WandbLogger):
-    "`best.pth` and `last.pth` as one artifact"
-    import wandb
-    artifact = wandb.Artifact(f"{self.wandb_run.id}-checkpoints", type="model")
-    for path in (self.run_paths.best_checkpoint, self.run_paths.last_checkpoint):
-        if path.exists(): artifact.add_file(str(path))
-    self.wandb_run.log_artifact(artifact)
-
 # %% ../nbs/05_track.ipynb #c57e0063
 @patch
 def after_train(self:WandbLogger, info:dict):
-    "The final panels, the checkpoints when asked, and the end of the W&B run"
+    "The final panels, the checkpoints as artifacts when asked (`train` has recorded them in `run.json`), and the end of the W&B run"
     if self.wandb_run is None: return
     try:
         panels = _final_panels(info.get("evaluation") or {}, self.images)
@@ -184,7 +182,7 @@ def after_train(self:WandbLogger, info:dict):
         try:
             if panels: self.wandb_run.log(panels, step=info["metrics"]["epoch"])
         finally: logging.disable(logging.NOTSET)
-        if self.checkpoints: self._log_checkpoints()
+        if self.artifacts: self.log_models(("best", "last"))
         self.wandb_run.finish()
     except Exception as e: self._fail("could not finish", e)
     self.wandb_run = None
@@ -216,6 +214,204 @@ def prediction_images(evaluation:dict, n:int=4, score_threshold:float=0.3) -> li
                                          "ground_truth": {"box_data": truth, "class_labels": names}}))
     return images
 
+# %% ../nbs/05_track.ipynb #68a85031
+def read_lineage(run) -> dict:
+    "The lineage of `run` (its `run.json`): {} before anything was recorded"
+    path = RunPaths(run).lineage
+    return json.loads(path.read_text()) if path.exists() else {}
+
+def update_lineage(run, **parts) -> dict:
+    "Merge `parts` into the `run.json` of `run` (a dictionary key by key, anything else replaced) and write it whole; returns the lineage"
+    lineage = read_lineage(run)
+    for key, value in parts.items():
+        lineage[key] = {**lineage[key], **value} if isinstance(value, dict) and isinstance(lineage.get(key), dict) else value
+    atomic_write(RunPaths(run).lineage, json.dumps(lineage, indent=2) + "\n")
+    return lineage
+
+# %% ../nbs/05_track.ipynb #fb1c0df0
+def image_list(data_dir) -> str:
+    "The image files of each split of the COCO dataset `data_dir`, one `folder/name size-in-bytes` a line, sorted"
+    lines = []
+    for folder in COCO_SPLITS.values():
+        if (Path(data_dir)/folder).is_dir():
+            with os.scandir(Path(data_dir)/folder) as entries:
+                lines += sorted(f"{folder}/{e.name} {e.stat().st_size}" for e in entries if e.is_file())
+    return "".join(line + "\n" for line in lines)
+
+# %% ../nbs/05_track.ipynb #fc3c98c6
+def _file_sha256(path) -> str:
+    "The SHA-256 of the file at `path`, read in blocks"
+    with open(path, "rb") as f: return hashlib.file_digest(f, "sha256").hexdigest()
+
+def dataset_checksum(data_dir) -> dict:
+    "The dataset `data_dir`: its absolute path, its checksum (the annotation files and `image_list`, see above) and its image counts"
+    data_dir, digest, listed = Path(data_dir).absolute(), hashlib.sha256(), image_list(data_dir)
+    for split in COCO_SPLITS:
+        annotations = coco_annotations(data_dir, split)
+        if annotations.exists(): digest.update(f"{annotations.name} {_file_sha256(annotations)}\n".encode())
+    digest.update(listed.encode())
+    counts = {split: sum(line.startswith(folder + "/") for line in listed.splitlines()) for split, folder in COCO_SPLITS.items()}
+    return {"path": str(data_dir), "sha256": digest.hexdigest(), "images": counts,
+            "hashed": "the annotation files' bytes and each image file's name and size"}
+
+# %% ../nbs/05_track.ipynb #843d324a
+MODEL_NAMES = ("best", "last", "onnx", "fp32", "fp16", "int8")  # the models a run can make, as run.json names them
+
+def model_files(run, name:str) -> list:
+    "The files of the model `name` (one of `MODEL_NAMES`) of `run`"
+    run = RunPaths(run)
+    if name not in MODEL_NAMES: raise ValueError(f"unknown model {name!r}: choose from {', '.join(MODEL_NAMES)}")
+    if name in ("best", "last"): return [run.best_checkpoint if name == "best" else run.last_checkpoint]
+    if name == "onnx": return [run.onnx]
+    return [run.openvino(name).with_suffix(".bin"), run.openvino(name)]
+
+# %% ../nbs/05_track.ipynb #bce2be7a
+def model_record(run, name:str, **figures) -> dict:
+    "The model `name` of `run` as `run.json` records it: its files' SHA-256 and sizes, one SHA-256 over them, its size, `figures`"
+    run = RunPaths(run)
+    files = {p.relative_to(run.root).as_posix(): {"sha256": _file_sha256(p), "bytes": p.stat().st_size} for p in model_files(run, name)}
+    whole = hashlib.sha256("".join(f"{k} {v['sha256']}\n" for k, v in files.items()).encode()).hexdigest()
+    return {"sha256": whole, "bytes": sum(f["bytes"] for f in files.values()), "files": files, **figures}
+
+def record_models(run, figures:dict) -> dict:
+    "Record in `run.json` each model of `figures` (name -> its figures, {} when none) whose files exist; returns the lineage"
+    found = {name: model_record(run, name, **f) for name, f in figures.items() if all(p.exists() for p in model_files(run, name))}
+    return update_lineage(run, models=found)
+
+# %% ../nbs/05_track.ipynb #6debef2b
+def checkpoint_figures(run) -> dict:
+    "The epoch and validation mAP of the `best` and `last` checkpoints of `run`, from its `metrics.jsonl`"
+    records = read_metrics(RunPaths(run).metrics) if RunPaths(run).metrics.exists() else []
+    figures = lambda r: {"epoch": r.get("epoch"), **{k: r[f"val/{k}"] for k in ("mAP50_95", "mAP50") if f"val/{k}" in r}}
+    scored = [r for r in records if isinstance(r.get("val/mAP50_95"), (int, float))]
+    return {"best": figures(max(scored, key=lambda r: r["val/mAP50_95"])) if scored else {}, "last": figures(records[-1]) if records else {}}
+
+def record_checkpoints(run) -> dict:
+    "Record the `best` and `last` checkpoints of `run` in its `run.json`, with their mAP"
+    return record_models(run, checkpoint_figures(run))
+
+# %% ../nbs/05_track.ipynb #f06e336c
+MODEL_ARTIFACTS = {"best": ("model", ["best"]), "last": ("model", ["latest"]), "onnx": ("onnx", ["onnx"]),
+                   "fp16": ("openvino", ["fp16"]), "int8": ("openvino", ["int8"])}  # model -> (collection, aliases)
+
+def artifact_name(prefix:str, name) -> str:
+    "A W&B artifact name of `prefix` and `name` (letters, digits, '-', '_' and '.' only)"
+    return f"{prefix}-" + re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("_.")
+
+# %% ../nbs/05_track.ipynb #9e98eda2
+@patch
+def _logged(self:WandbLogger) -> dict:
+    "What `run.json` records as logged to this W&B run: artifact key -> SHA-256"
+    w = read_lineage(self.run_paths).get("wandb", {})
+    return w.get("logged", {}) if w.get("run_id") == self.wandb_run.id else {}
+
+@patch
+def _mark_logged(self:WandbLogger, key:str, sha256:str):
+    "Record in `run.json` that the artifact `key` of content `sha256` is logged to this W&B run"
+    update_lineage(self.run_paths, wandb={"run_id": self.wandb_run.id, "project": self.wandb_run.project,
+                                          "logged": {**self._logged(), key: sha256}})
+
+# %% ../nbs/05_track.ipynb #997bf8a7
+@patch
+def _dataset_artifact(self:WandbLogger, data_dir, dataset:dict):
+    "The W&B artifact of the dataset `data_dir` (`dataset`: its `dataset_checksum`): annotations, image list, statistics"
+    import wandb
+    from dminity.data import coco_stats
+    artifact = wandb.Artifact(artifact_name("dataset", Path(data_dir).name), type="dataset", metadata=dataset)
+    for path in (coco_annotations(data_dir, split) for split in COCO_SPLITS):
+        if path.exists(): artifact.add_file(str(path), name=f"annotations/{path.name}")
+    with artifact.new_file("images.txt") as f: f.write(image_list(data_dir))
+    artifact.add(wandb.Table(dataframe=coco_stats(data_dir, min_boxes=0)), "stats")
+    return artifact
+
+# %% ../nbs/05_track.ipynb #0011a9b3
+@patch
+def log_dataset(self:WandbLogger, data_dir):
+    "Log the dataset `data_dir` as an artifact this W&B run uses, unless this run logged the same content; a failure is a warning"
+    try:
+        dataset = read_lineage(self.run_paths).get("dataset") or dataset_checksum(data_dir)
+        if self._logged().get("dataset") == dataset["sha256"]: return
+        artifact = self._dataset_artifact(data_dir, dataset)
+        if self.wandb_run.offline: self.wandb_run._log_artifact(artifact, is_user_created=True, use_after_commit=True)  # what use_artifact does online
+        else: self.wandb_run.use_artifact(artifact)
+        self._mark_logged("dataset", dataset["sha256"])
+    except Exception as e: self._fail("could not log the dataset", e)
+
+# %% ../nbs/05_track.ipynb #9039d499
+@patch
+def log_models(self:WandbLogger, names) -> list:
+    "Log the models `names` that `run.json` records as artifacts this W&B run produces, each once per content; the names logged"
+    import wandb
+    logged, models = [], read_lineage(self.run_paths).get("models", {})
+    try:
+        for name in names:
+            model = models.get(name)
+            if model is None or self._logged().get(name) == model["sha256"]: continue
+            collection, aliases = MODEL_ARTIFACTS[name]
+            artifact = wandb.Artifact(artifact_name(collection, self.wandb_run.id), type="model", metadata={"model": name, **model})
+            for file in model["files"]: artifact.add_file(str(self.run_paths.root/file), name=Path(file).name)
+            self.wandb_run.log_artifact(artifact, aliases=aliases)
+            self._mark_logged(name, model["sha256"])
+            logged.append(name)
+    except Exception as e: self._fail("could not log the models", e)
+    return logged
+
+# %% ../nbs/05_track.ipynb #e762ed2d
+def log_run_models(run, names) -> list:
+    "Log the models `names` of `run` to its W&B run when its training asked for it (`--logger wandb --wandb-artifacts`); the names logged"
+    run = RunPaths(run)
+    config = TrainConfig.load(run.config)
+    if "wandb" not in parse_loggers(config.logger) or not config.wandb_artifacts: return []
+    logger = WandbLogger(config, run, project=config.wandb_project, artifacts=True)
+    if logger.wandb_run is None: return []
+    logged = logger.log_models(names)
+    try: logger.wandb_run.finish()
+    except Exception as e: logger._fail("could not finish", e)
+    return logged
+
+# %% ../nbs/05_track.ipynb #0d5b1b41
+WANDB_PREFIX = "wandb:"
+_REFERENCE = re.compile(r"wandb:([\w.-]+)/([\w.-]+)/([\w.-]+):([\w.-]+)")
+
+def is_wandb_reference(value) -> bool:
+    "Whether `value` (a `--ckpt` or `--resume`) names a W&B artifact"
+    return isinstance(value, str) and value.startswith(WANDB_PREFIX)
+
+def parse_wandb_reference(value:str) -> str:
+    "`ENTITY/PROJECT/NAME:ALIAS` of the reference `wandb:ENTITY/PROJECT/NAME:ALIAS`; anything else is an error that shows the form"
+    if not _REFERENCE.fullmatch(value or ""):
+        raise ValueError(f"{value!r} is not a W&B artifact reference: write wandb:ENTITY/PROJECT/NAME:ALIAS (e.g. wandb:me/dminity/model-1a2b3c4d:best)")
+    return value.removeprefix(WANDB_PREFIX)
+
+# %% ../nbs/05_track.ipynb #43cbf083
+def _download_artifact(reference:str, names, dest:Path) -> str:
+    "Download to `dest` the first of the files `names` that the W&B artifact `reference` (ENTITY/PROJECT/NAME:ALIAS) holds; its name"
+    if not wandb_key_at_hand(): raise UserError("fetching a W&B artifact needs W&B's server and a login: run `wandb login` (or set WANDB_API_KEY)")
+    import wandb
+    artifact = wandb.Api().artifact(reference)
+    held = list(artifact.manifest.entries)
+    name = next((n for n in names if n in held), None)
+    if name is None: raise UserError(f"the W&B artifact {reference} holds no {' or '.join(names)} (it holds {', '.join(held[:6])})")
+    with tempfile.TemporaryDirectory(dir=dest.parent) as folder: os.replace(artifact.get_entry(name).download(root=folder), dest)
+    return name
+
+# %% ../nbs/05_track.ipynb #0fc156e1
+def fetch_checkpoint(reference:str, run, names=("best.pth", "last.pth"), download=None) -> Path:
+    """The checkpoint of the W&B artifact `reference` (wandb:ENTITY/PROJECT/NAME:ALIAS: its first file of `names`) as the file
+    `RunPaths.downloaded_checkpoint` of `run`, downloaded once; `download` is `_download_artifact` unless given"""
+    path, run = parse_wandb_reference(reference), RunPaths(run)
+    dest, before = run.downloaded_checkpoint, read_lineage(run).get("downloaded") or {}
+    if dest.exists() and before.get("reference") == reference and before.get("sha256") == _file_sha256(dest): return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try: name = (download or _download_artifact)(path, names, dest)
+    except UserError: raise
+    except Exception as e:
+        raise UserError(f"could not fetch the W&B artifact {reference} ({type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}); "
+                        "check its name and alias and `wandb login`: fetching needs W&B's server") from e
+    update_lineage(run, downloaded={"reference": reference, "file": dest.relative_to(run.root).as_posix(), "entry": name,
+                                    "sha256": _file_sha256(dest), "bytes": dest.stat().st_size})
+    return dest
+
 # %% ../nbs/05_track.ipynb #1ed4fd10
 def make_loggers(config, run, console:bool=True) -> list:
     "The callbacks that `config.logger` asks for, plus the console line when `console`"
@@ -224,7 +420,7 @@ def make_loggers(config, run, console:bool=True) -> list:
     if "tensorboard" in names: loggers.append(TensorBoardLogger(run.tensorboard, config))
     if "wandb" in names:
         w = WandbLogger(config, run, project=getattr(config, "wandb_project", "") or "dminity",
-                        checkpoints=getattr(config, "wandb_checkpoints", False))
+                        artifacts=getattr(config, "wandb_artifacts", False))
         if w.wandb_run is not None: loggers.append(w)
     return loggers
 

@@ -25,14 +25,15 @@ from .core import (COCO_SPLITS, RunPaths, TrainConfig, atomic_write, coco_annota
                           refuse_occupied, run_dataset, seed_everything, UserError)
 from .evaluate import evaluate
 from .model import load_weights, resolve_checkpoint, variant_config
-from .track import make_loggers, read_metrics, val_metrics
+from .track import (dataset_checksum, fetch_checkpoint, is_wandb_reference, make_loggers, parse_wandb_reference, read_lineage,
+                           read_metrics, record_checkpoints, update_lineage, val_metrics)
 
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'PROCESS_GROUP_TIMEOUT', 'EpochBatches', 'SeededSamples', 'cache_fits', 'check_dataset',
            'ClippedCocoDataset', 'training_dataset', 'class_names', 'training_loader', 'save_checkpoint', 'rng_state',
            'set_rng_state', 'check_settings', 'start_run', 'MetricsFile', 'TrainingDiverged', 'TrainingStopped',
            'StopSignals', 'check_resumed_classes', 'build_training', 'average_norms', 'TrainingRun', 'train',
-           'demo_config']
+           'resume_from_artifact', 'demo_config']
 
 # %% ../nbs/06_train.ipynb #58664fe3
 class EpochBatches(torch.utils.data.Sampler):
@@ -198,7 +199,8 @@ def check_settings(config:TrainConfig) -> dict:
     world = int(os.environ.get("WORLD_SIZE", 1))
     if config.batch_size % world: raise ValueError(f"batch size {config.batch_size} does not split evenly over {world} processes")
     pick_device(config.device)
-    if config.ckpt and not Path(config.ckpt).is_file() and config.ckpt not in OFFICIAL_SHA256:
+    if is_wandb_reference(config.ckpt): parse_wandb_reference(config.ckpt)  # fetched once the run folder is made
+    elif config.ckpt and not Path(config.ckpt).is_file() and config.ckpt not in OFFICIAL_SHA256:
         raise FileNotFoundError(f"--ckpt {config.ckpt}: no such file, and not an official checkpoint name")
     report = check_dataset(config.data)
     images = report["images"]["train"]
@@ -207,7 +209,7 @@ def check_settings(config:TrainConfig) -> dict:
     return report
 
 # %% ../nbs/06_train.ipynb #40c61171
-RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device", "simota", "logger", "wandb_project", "wandb_checkpoints")
+RESUMABLE_CHANGES = ("epochs", "eval_interval", "workers", "device", "simota", "logger", "wandb_project", "wandb_artifacts")
 
 def _same_setting(name:str, a, b) -> bool:
     "Whether two values of setting `name` mean the same (paths compared resolved: older runs stored them as given)"
@@ -239,7 +241,9 @@ def start_run(config:TrainConfig, run:RunPaths, resume:bool=False, overwrite:boo
         state = None
     run.make()
     mark_folder(run.root, "run")
+    if is_wandb_reference(config.ckpt) and not resume: fetch_checkpoint(config.ckpt, run)
     config.save(run.config)
+    update_lineage(run, dataset=dataset_checksum(config.data))
     return config, state
 
 # %% ../nbs/06_train.ipynb #a4503f41
@@ -380,8 +384,9 @@ def _no_aug(config:TrainConfig, epoch:int) -> bool:
     return epoch >= config.epochs - config.no_aug_epochs
 
 # %% ../nbs/06_train.ipynb #a7e1c015
-def build_training(config:TrainConfig, num_classes:int, device, load_ckpt:bool=True, verbose:bool=True) -> tuple:
-    "pixeltable-yolox's configuration set from `config`, the model (seeded, from `config.ckpt` if asked) on `device`, its optimizer"
+def build_training(config:TrainConfig, num_classes:int, device, load_ckpt:bool=True, verbose:bool=True, ckpt_file=None) -> tuple:
+    """pixeltable-yolox's configuration set from `config`, the model (seeded, from `config.ckpt` if asked, read from `ckpt_file` when
+    given: a fetched W&B artifact) on `device`, its optimizer"""
     seed_everything(config.seed)
     yolox = variant_config(config.variant, num_classes)
     for name in ("warmup_epochs", "no_aug_epochs", "min_lr_ratio", "momentum", "weight_decay"): setattr(yolox, name, getattr(config, name))
@@ -390,7 +395,7 @@ def build_training(config:TrainConfig, num_classes:int, device, load_ckpt:bool=T
     from dminity.simota import use_simota
     use_simota(model, config.simota)  # the batched SimOTA by default; 'reference' is YOLOX's per-image loop
     if config.ckpt and load_ckpt:
-        report = load_weights(model, resolve_checkpoint(config.ckpt))
+        report = load_weights(model, ckpt_file or resolve_checkpoint(config.ckpt))
         if verbose and report.skipped:
             print(f"{config.ckpt}: {report.num_classes} classes, the data has {num_classes}: re-initialised {', '.join(report.skipped)}")
     model.to(device)
@@ -440,8 +445,9 @@ def _prepare_data(self:TrainingRun, state:dict|None):
 @patch
 def _prepare_model(self:TrainingRun, state:dict|None):
     "The model, optimizer, schedule, EMA and scaler, restored from `state` when resuming, wrapped for DDP"
+    fetched = self.run.downloaded_checkpoint if is_wandb_reference(self.config.ckpt) else None
     self.yolox, self.trained, self.optimizer = build_training(self.config, len(self.classes), self.device, load_ckpt=state is None,
-                                                              verbose=self.main)
+                                                              verbose=self.main, ckpt_file=fetched)
     self.schedule = self.yolox.get_lr_scheduler(self.config.lr_per_image*self.config.batch_size, self.batches.batches_per_epoch)
     self.ema = ModelEMA(self.trained, 0.9998) if self.config.ema else None
     self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
@@ -618,9 +624,37 @@ def train(config:TrainConfig, run, resume:bool=False, overwrite:bool=False, call
         while state.epoch < state.config.epochs:
             metrics = state.one_epoch()
             evaluation = state.validate_and_save(metrics) or evaluation
+    if state.main: record_checkpoints(state.run)  # into run.json, before the loggers log them
     _call(state.callbacks, "after_train", {"metrics": metrics, "evaluation": evaluation, "model": state.trained, "classes": state.classes})
     if state.world > 1 and not state.weights_agree(): raise RuntimeError(f"the {state.world} processes ended with different weights")
     return metrics
+
+# %% ../nbs/06_train.ipynb #bff60e19
+def _artifact_config(state:dict, reference:str, data=None) -> dict:
+    "The configuration inside the checkpoint `state` fetched from `reference`, for this machine: `data` when given, no foreign `ckpt` file"
+    from dminity.model import OFFICIAL_SHA256
+    if not isinstance(state.get("config"), dict): raise ValueError(f"{reference} holds no training configuration: it was not written by `dminity train`")
+    config = state["config"] | ({"data": str(Path(data).expanduser().resolve())} if data else {})
+    ckpt = config.get("ckpt")
+    if ckpt and not is_wandb_reference(ckpt) and ckpt not in OFFICIAL_SHA256 and not Path(ckpt).is_file(): config["ckpt"] = None
+    return config
+
+# %% ../nbs/06_train.ipynb #2157e43a
+def resume_from_artifact(reference:str, run, data=None) -> RunPaths:
+    """Make the folder `run` a run to resume from the W&B artifact `reference` (its `last.pth`, fetched once); `data`: the dataset's place
+    here. A folder already made from the same reference is left as it is, to go on from where it stands"""
+    run, _ = RunPaths(run), parse_wandb_reference(reference)
+    fetched = (read_lineage(run).get("downloaded") or {}).get("reference") == reference
+    if fetched and run.config.exists() and run.last_checkpoint.exists(): return run
+    if not fetched and (run.config.exists() or run.last_checkpoint.exists()):
+        raise FileExistsError(f"{run.root} already holds a run: resume it with --resume alone, or resume {reference} into a new folder")
+    if not fetched and folder_kind(run.root) != "run": refuse_occupied(run.root, overwrite=False, kind="run")
+    run.make()
+    mark_folder(run.root, "run")
+    state = load_checkpoint(fetch_checkpoint(reference, run, names=("last.pth",)))
+    atomic_write(run.config, json.dumps(_artifact_config(state, reference, data), indent=2) + "\n")
+    shutil.copyfile(run.downloaded_checkpoint, run.last_checkpoint)
+    return run
 
 # %% ../nbs/06_train.ipynb #2fb743aa
 def demo_config(data_dir, quick:bool=False) -> TrainConfig:
