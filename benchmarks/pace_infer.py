@@ -15,7 +15,7 @@ the table gives the median over rounds and the after/before ratio of each round'
   single-threaded; from it the CPU-time bound 1/(1 + xF/c) of 10_benchmark, and the end-to-end share of model-only FPS;
 - ONNX Runtime (nano FP32, latency mode): model-only latency and the same stage profile.
 """
-import argparse, importlib.util, json, os, subprocess, tempfile, time
+import argparse, importlib.util, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,7 @@ def old_infer(base:str):
     path = Path(tempfile.mkdtemp(prefix="pace-"))/"infer_before.py"
     path.write_text(src.replace("from .core import", "from dminity.core import"))
     spec = importlib.util.spec_from_file_location("infer_before", path)
-    module = importlib.util.module_from_spec(spec)
+    module = sys.modules["infer_before"] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
