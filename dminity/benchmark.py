@@ -282,7 +282,7 @@ def _probes(variant:str, name:str, path, jpegs:list, modes, scopes, batch:int, t
         for scope in scopes:
             probes.append(Probe({**facts, "scope": scope}, _slice_taker(mode, scope, backend, predictor, x, jpegs, ov_async), _threads_used(backend, threads)))
         if anchor and isinstance(backend, OpenVINOBackend):
-            extra = {}
+            extra = {"threads": None, "streams": None}  # filled by the tool's own report, slice by slice
             probes.append(Probe({**facts, "scope": "benchmark_app"}, _anchor(path, mode, backend.input_size, extra), extra))
     return probes
 
