@@ -19,6 +19,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .core import COCO_SPLITS, RunPaths, TrainConfig, atomic_files, atomic_write, checked_choices, mark_folder, parse_loggers, refuse_occupied
+from .model import VARIANTS  # and TrainConfig.resolved
 
 # %% auto #0
 __all__ = ['MAP_SOURCE', 'CLIP_SIZE', 'CLIP_FRAME_RATE', 'STUDY_COLUMNS', 'NOT_TUNED', 'StudyPaths', 'claim_folder',
@@ -79,7 +80,6 @@ def given_settings(settings:dict) -> dict:
 # %% ../nbs/10a_study.ipynb #723aa05f
 def study_configs(data, variants, epochs:int, **settings) -> dict:
     "{variant: the `TrainConfig` of its run}: `settings` (None: not given) over the defaults, resolved and checked"
-    from dminity.model import VARIANTS
     given = given_settings(settings)
     if "variant" in given: raise ValueError("a study trains --variants (several); --variant names one")
     given.pop("data", None)
@@ -292,7 +292,8 @@ def report_text(study:StudyPaths, result:dict, summary:pd.DataFrame, rows:list, 
     "The study's report in markdown: how it was measured, the variants, the end-to-end table, the Pareto front, the choice, curves, clips"
     from dminity.benchmark import _report_head, figures_table, row_name
     front = [r for r in rows if r["pareto"]]
-    text = [f"# Study {study.name}", "", *_report_head(result)[2:], "## The variants", "", summary.to_markdown(index=False, floatfmt=".4g"), "",
+    head = [l.replace("the backends of one model interleaved", "all models of the study interleaved") for l in _report_head(result)[2:]]
+    text = [f"# Study {study.name}", "", *head, "## The variants", "", summary.to_markdown(index=False, floatfmt=".4g"), "",
             "## mAP50:95 against end-to-end FPS, per backend", "", figures_table(rows, STUDY_COLUMNS).to_markdown(index=False, missingval=""),
             "", f"![mAP50:95 against FPS]({study.map_fps.name})", "", "## The Pareto front", ""]
     text += [f"- {row_name(r)}: mAP50:95 {r['mAP50_95']:.4f} at {r['fps']:.1f} FPS" for r in front] + [""] + _choice_lines(choice)
