@@ -20,7 +20,7 @@ from .core import RunPaths, TrainConfig, UserError, mark_folder, refuse_occupied
 __all__ = ['COMMANDS', 'JsonFile', 'USER_ERRORS', 'DEMO_STEPS', 'ResumeFrom', 'command', 'add_config_flags', 'add_command',
            'build_parser', 'main', 'Steps', 'annotate_examples', 'cv2_write', 'run_demo', 'cmd_demo', 'cmd_download',
            'cmd_stats', 'cmd_import', 'cmd_check', 'cmd_train', 'cmd_bench_simota', 'cmd_eval', 'cmd_compare',
-           'cmd_export', 'cmd_quantize', 'cmd_predict', 'cmd_bench', 'cmd_app']
+           'cmd_export', 'cmd_quantize', 'cmd_predict', 'cmd_bench', 'cmd_study', 'cmd_tune', 'cmd_app']
 
 # %% ../nbs/12_cli.ipynb #665814c7
 def _without_none(anno):
@@ -361,12 +361,17 @@ def cmd_check(data_dir:str, # a COCO dataset (from `dminity download` or `dminit
         return 1
 
 # %% ../nbs/12_cli.ipynb #e7cee7d1
-def _train_config(run:RunPaths, resume:bool, settings:dict) -> TrainConfig:
-    "The configuration of `dminity train`: the `settings` given (not None) over the saved ones with `resume`, else over the defaults"
+def _train_config(run:RunPaths, resume:bool, settings:dict, config:str|None=None) -> TrainConfig:
+    """The configuration of `dminity train`: the `settings` given (not None) over the saved ones with `resume`, over those of the
+    file `config` when given, else over the defaults"""
     given = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items() if v is not None}
+    if resume and config: raise ValueError("give --resume (the run's own settings) or --config FILE, not both")
     if resume:
         if not run.config.exists(): raise FileNotFoundError(f"nothing to resume: {run.config} does not exist")
         return dataclasses.replace(TrainConfig.load(run.config), **given)
+    if config:
+        if not Path(config).is_file(): raise FileNotFoundError(f"--config {config}: no such file")
+        return dataclasses.replace(TrainConfig.load(config), **given)
     if "data" not in given: raise ValueError("--data is required (a COCO dataset from `dminity download` or `dminity demo`)")
     return TrainConfig(**given)
 
@@ -404,6 +409,8 @@ def cmd_train(*, run:str, # the run folder, e.g. runs/nano-amenities
               node_rank:int=0, # this machine's number among --nnodes, from 0
               rdzv_endpoint:Annotated[str, dict(metavar="HOST:PORT")]=None, # where the machines meet: the address of --node-rank 0 and a free port
               json:JsonFile=None, # write the last epoch's metrics as JSON to FILE ('-': standard output)
+              # start from the settings in FILE (a run's config.json, or the best.json of `dminity tune`); flags given override them
+              config:Annotated[str, dict(metavar="FILE")]=None,
               **settings:TrainConfig):
     """train a YOLOX variant on a COCO dataset (CPU or GPU, resumable, multi-device)
 
@@ -412,7 +419,7 @@ def cmd_train(*, run:str, # the run folder, e.g. runs/nano-amenities
     if isinstance(resume, str) and int(os.environ.get("RANK", 0)) == 0: resume_from_artifact(resume, run, settings.get("data"))
     if (devices > 1 or nnodes > 1) and "WORLD_SIZE" not in os.environ: return _relaunch(devices, nnodes, node_rank, rdzv_endpoint)
     run = RunPaths(run)
-    config = _train_config(run, bool(resume), settings)
+    config = _train_config(run, bool(resume), settings, config)
     try: metrics = train(config, run.root, resume=bool(resume), overwrite=overwrite)
     finally:
         import torch.distributed as dist
@@ -655,6 +662,69 @@ def cmd_bench(run:Annotated[list, dict(metavar="RUN")]=None, # trained run folde
     choice = benchmark.pick(rows, min_fps, max_latency_ms) if budget else None
     _report_bench(runs, results, rows, choice, wandb)
     if json: _write_json({**_bench_figures(results, rows), "pick": choice}, json)
+
+# %% ../nbs/12_cli.ipynb #d7dbae36
+@command
+def cmd_study(*, variants:Annotated[list, dict(metavar="VARIANT")], # the variants to compare: yolox_nano yolox_tiny yolox_s yolox_m yolox_l yolox_x
+              out:Annotated[str, dict(metavar="DIR")], # the study folder: a run folder per variant, report.md, clips/ (an earlier study's: continue it)
+              min_fps:float=None, # the budget: choose the most accurate model with at least this many frames per second, end to end
+              max_latency_ms:float=None, # the budget: choose the most accurate model with a p90 latency of at most this, end to end
+              # the benchmark's backends: pytorch, onnxruntime, openvino_fp32, openvino_fp16, openvino_int8 (default: all)
+              backends:Annotated[list, dict(metavar="BACKEND")]=None,
+              quick:bool=False, # short benchmark measurements (one round of 0.3 s per figure)
+              seconds:float=None, # benchmark seconds per figure and round (default: 2, quick: 0.3)
+              calibration_size:int=300, # training images to calibrate INT8 on
+              clip_frames:int=24, # validation images in each variant's clip
+              json:JsonFile=None, # also write the report's figures as JSON to FILE ('-': standard output)
+              **settings:TrainConfig):
+    """train, export, quantize and benchmark several variants: one report with the Pareto front and a choice
+
+    Train each of --variants on --data for --epochs (any other training flag as for `dminity train`) into DIR/<variant>,
+    export and quantize each, benchmark all models in one interleaved run, and write DIR/report.md with report.json,
+    the mAP-against-FPS plot, the training curves and a clip of each variant at work. The same command on the same DIR
+    continues a stopped study: finished variants are kept, a half-trained one resumes."""
+    from dminity.study import study
+    data, epochs = settings.pop("data"), settings.pop("epochs")
+    if data is None or epochs is None: raise ValueError("--data and --epochs are required")
+    figures = study(data, variants, out, epochs, min_fps, max_latency_ms, backends=backends, quick=quick, seconds=seconds,
+                    calibration_size=calibration_size, clip_frames=clip_frames, **settings)
+    _print_study(figures)
+    if json: _write_json(figures, json)
+
+# %% ../nbs/12_cli.ipynb #c15987ba
+def _print_study(figures:dict) -> None:
+    "The study's summary table, its Pareto front, the choice, and where the report is"
+    import pandas as pd
+    print(pd.DataFrame(figures["summary"]).to_markdown(index=False, floatfmt=".4g"))
+    print("Pareto front: " + "; ".join(f"{r['variant']} {r['backend']} ({r['mode']}) {r['mAP50_95']:.4f} at {r['fps']:.1f} FPS" for r in figures["pareto"]))
+    choice = figures["choice"]
+    if choice: print(f"choice for {choice['budget']}: {choice.get('summary') or choice.get('error')}")
+    print(f"report: {figures['report']}")
+
+# %% ../nbs/12_cli.ipynb #d38fc00a
+@command
+def cmd_tune(*, trials:int, # finished trials the search should hold: a stopped search runs the missing ones, a larger number adds more
+             out:Annotated[str, dict(metavar="DIR")], # the tune folder: search.db, trials/, best.json (an earlier search's: continue it)
+             # the search space, a YAML or JSON file: {setting: {float: [low, high], log: true} | {int: [low, high]} | {choice: [...]} | value}
+             # (default: learning rate, weight decay, mosaic/mixup probabilities and scales, input size, plain epochs, EMA)
+             space:Annotated[str, dict(metavar="FILE")]=None,
+             json:JsonFile=None, # also write the search's figures (trials, best) as JSON to FILE ('-': standard output)
+             **settings:TrainConfig):
+    """search the training recipe of one variant with Optuna (offline, resumable, pruned); the best as a TrainConfig JSON
+
+    Train --trials runs of --epochs epochs of --variant on --data (any other training flag fixed for every trial), each
+    into DIR/trials/NNNN with settings drawn from the search space; poor trials are pruned after an epoch. The search
+    is kept in DIR/search.db; the best configuration is DIR/best.json (`dminity train --config DIR/best.json --run RUN`),
+    every trial in DIR/trials.csv, the same space as a W&B sweep in DIR/sweep.yaml."""
+    from dminity.study import tune
+    data, variant, epochs = settings.pop("data"), settings.pop("variant"), settings.pop("epochs")
+    if data is None or variant is None or epochs is None: raise ValueError("--data, --variant and --epochs are required")
+    found = tune(data, variant, trials, epochs, out, space=space, progress=True, **settings)
+    print(f"{found['trials']} trials: {found['complete']} complete, {found['pruned']} pruned, {found['fail']} failed; search in {found['database']}")
+    best = found["best"]
+    print(f"best: trial {best['trial']}, mAP50:95 {best['mAP50_95']:.4f}, {best['params']}; configuration in {best['config']}" if best else
+          "no trial completed: no best configuration yet")
+    if json: _write_json(found, json)
 
 # %% ../nbs/12_cli.ipynb #f1781392
 @command

@@ -159,10 +159,10 @@ def atomic_write(path, data) -> Path:
 
 # %% ../nbs/00_core.ipynb #f539e508
 MARKER = ".dminity.json"
-FOLDER_KINDS = ("run", "dataset", "demo dataset")
+FOLDER_KINDS = ("run", "dataset", "demo dataset", "study", "tune")
 
 def mark_folder(folder, kind:str) -> Path:
-    "Create `folder` if needed and mark it as made by dminity as a `kind` folder (run, dataset or demo dataset)"
+    "Create `folder` if needed and mark it as made by dminity as a `kind` folder (one of `FOLDER_KINDS`)"
     if kind not in FOLDER_KINDS: raise ValueError(f"unknown folder kind {kind!r}: use {', '.join(FOLDER_KINDS)}")
     Path(folder).mkdir(parents=True, exist_ok=True)
     return atomic_write(Path(folder)/MARKER, json.dumps({"made_by": "dminity", "kind": kind}) + "\n")
