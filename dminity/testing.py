@@ -633,7 +633,7 @@ def one_batch(config, device) -> tuple:
     from dminity.train import training_dataset
     samples = training_dataset(config)
     batch = torch.utils.data.default_collate([samples[(True, 0, i % len(samples))] for i in range(config.batch_size)])
-    return batch[0].to(device), batch[1].to(device)
+    return batch[0].to(device).float(), batch[1].to(device)  # the loader's images are uint8
 
 # %% ../nbs/00a_testing.ipynb #f45df689
 def _seconds(fn, n:int, device) -> float:

@@ -7,10 +7,11 @@ Docs: https://dminity.github.io/dminity/train.html.md"""
 # %% ../nbs/06_train.ipynb #9763c220
 from __future__ import annotations
 
-import contextlib, dataclasses, datetime, io, json, math, os, random, shutil, signal, threading, time, warnings
+import contextlib, dataclasses, datetime, functools, io, json, math, os, random, shutil, signal, threading, time, warnings
 from dataclasses import asdict, fields
 from pathlib import Path
 
+import cv2
 import numpy as np
 import psutil
 import torch
@@ -18,7 +19,7 @@ import torch.distributed as dist
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 from yolox.data import CocoDataset, MosaicDetection, TrainTransform
-from yolox.utils import ModelEMA, load_checkpoint
+from yolox.utils import ModelEMA, adjust_box_anns, load_checkpoint
 from yolox.utils.allreduce_norm import get_async_norm_states
 
 from .core import (COCO_SPLITS, RunPaths, TrainConfig, atomic_write, coco_annotations, folder_kind, mark_folder, pick_device,
@@ -30,10 +31,10 @@ from .track import (dataset_checksum, fetch_checkpoint, is_wandb_reference, make
 
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'PROCESS_GROUP_TIMEOUT', 'EpochBatches', 'SeededSamples', 'cache_fits', 'check_dataset',
-           'ClippedCocoDataset', 'training_dataset', 'class_names', 'training_loader', 'save_checkpoint', 'rng_state',
-           'set_rng_state', 'check_settings', 'start_run', 'MetricsFile', 'TrainingDiverged', 'TrainingStopped',
-           'StopSignals', 'check_resumed_classes', 'build_training', 'average_norms', 'TrainingRun', 'train',
-           'resume_from_artifact', 'demo_config']
+           'ClippedCocoDataset', 'ByteMosaic', 'training_dataset', 'class_names', 'training_loader', 'save_checkpoint',
+           'rng_state', 'set_rng_state', 'check_settings', 'start_run', 'MetricsFile', 'TrainingDiverged',
+           'TrainingStopped', 'StopSignals', 'check_resumed_classes', 'build_training', 'average_norms', 'TrainingRun',
+           'train', 'resume_from_artifact', 'demo_config']
 
 # %% ../nbs/06_train.ipynb #58664fe3
 class EpochBatches(torch.utils.data.Sampler):
@@ -79,15 +80,17 @@ def __iter__(self:EpochBatches):
 
 # %% ../nbs/06_train.ipynb #20c8caef
 class SeededSamples(torch.utils.data.Dataset):
-    "A YOLOX dataset whose sample for key (mosaic, order, index) depends on the seed, the order and the index only"
-    def __init__(self, dataset, seed:int): self.dataset, self.seed = dataset, seed
+    """A YOLOX dataset whose sample for key (mosaic, order, index) depends on the seed, the order and the index only; the image
+    as `uint8` when `as_bytes` (its values are whole numbers: `float()` gives YOLOX's image back exactly)"""
+    def __init__(self, dataset, seed:int, as_bytes:bool=True): self.dataset, self.seed, self.as_bytes = dataset, seed, as_bytes
     def __len__(self): return len(self.dataset)
     def __getitem__(self, key):
         mosaic, order, index = key
         sample_seed = int(np.random.SeedSequence([self.seed, order, index]).generate_state(1)[0])
         random.seed(sample_seed)
         np.random.seed(sample_seed)
-        return self.dataset[(mosaic, index)]
+        image, *rest = self.dataset[(mosaic, index)]
+        return (image.astype(np.uint8) if self.as_bytes else image, *rest)
 
 # %% ../nbs/06_train.ipynb #c3a9f003
 def cache_fits(data_dir, input_size:int, processes:int=1, share:float=0.5) -> bool:
@@ -138,26 +141,73 @@ class ClippedCocoDataset(CocoDataset):
         labels = np.stack([x1*r, y1*r, x2*r, y2*r, classes], 1)[(x2 - x1 >= 1) & (y2 - y1 >= 1)]
         return labels, (height, width), (int(height*r), int(width*r)), image["file_name"]
 
+# %% ../nbs/06_train.ipynb #bc387d3b
+class ByteMosaic(MosaicDetection):
+    "YOLOX's `MosaicDetection`, its mixup averaging the two images in integers (the same pixels as YOLOX's float32 average)"
+
+# %% ../nbs/06_train.ipynb #48816300
+@patch
+def _mixup_partner(self:ByteMosaic, index:int, input_dim, jit:float, flip:bool) -> tuple:
+    "Image `index` as YOLOX's mixup places it: fitted into the top left of a grey input, scaled by `jit`, flipped; its labels and scale"
+    img, labels, _, _ = self._dataset.pull_item(index)
+    ratio = min(input_dim[0]/img.shape[0], input_dim[1]/img.shape[1])
+    height, width = int(img.shape[0]*ratio), int(img.shape[1]*ratio)
+    canvas = np.full((input_dim[0], input_dim[1], 3), 114, dtype=np.uint8)
+    canvas[:height, :width] = cv2.resize(img, (width, height), interpolation=cv2.INTER_LINEAR)
+    canvas = cv2.resize(canvas, (int(canvas.shape[1]*jit), int(canvas.shape[0]*jit)))
+    return (canvas[:, ::-1] if flip else canvas), labels, ratio*jit
+
+# %% ../nbs/06_train.ipynb #b5b360a8
+@patch
+def _mixup_boxes(self:ByteMosaic, labels, scale:float, partner_size:tuple, flip:bool, offset:tuple, target_size:tuple):
+    "The partner's labels (x1, y1, x2, y2, class) in the mixed image: scaled, flipped, shifted by the crop `offset`, clipped"
+    (height, width), (x0, y0), (target_h, target_w) = partner_size, offset, target_size
+    boxes = adjust_box_anns(labels[:, :4].copy(), scale, 0, 0, width, height)
+    if flip: boxes[:, 0::2] = width - boxes[:, 0::2][:, ::-1]
+    boxes[:, 0::2] = np.clip(boxes[:, 0::2] - x0, 0, target_w)
+    boxes[:, 1::2] = np.clip(boxes[:, 1::2] - y0, 0, target_h)
+    return np.hstack((boxes, labels[:, 4:5].copy()))
+
+# %% ../nbs/06_train.ipynb #c899c616
+@patch
+def mixup(self:ByteMosaic, origin_img, origin_labels, input_dim):
+    "YOLOX's mixup (the same draws in the same order), the two images averaged as `floor((a + b)/2)` in uint8"
+    jit, flip = random.uniform(*self.mixup_scale), random.uniform(0, 1) > 0.5
+    labels = []
+    while len(labels) == 0:
+        index = random.randint(0, len(self) - 1)
+        labels = self._dataset.load_anno(index)
+    partner, labels, scale = self._mixup_partner(index, input_dim, jit, flip)
+    (target_h, target_w), (height, width) = origin_img.shape[:2], partner.shape[:2]
+    padded = np.zeros((max(height, target_h), max(width, target_w), 3), dtype=np.uint8)
+    padded[:height, :width] = partner
+    y0 = random.randint(0, padded.shape[0] - target_h - 1) if padded.shape[0] > target_h else 0
+    x0 = random.randint(0, padded.shape[1] - target_w - 1) if padded.shape[1] > target_w else 0
+    crop = padded[y0:y0 + target_h, x0:x0 + target_w]
+    boxes = self._mixup_boxes(labels, scale, (height, width), flip, (x0, y0), (target_h, target_w))
+    return (origin_img >> 1) + (crop >> 1) + (origin_img & crop & 1), np.vstack((origin_labels, boxes))
+
 # %% ../nbs/06_train.ipynb #8f56b75e
-def _mosaic(coco, config:TrainConfig) -> MosaicDetection:
-    "YOLOX's mosaic, random affine and mixup over `coco`, then its HSV and flip, as `config` sets them"
+def _mosaic(coco, config:TrainConfig, mosaic=ByteMosaic) -> MosaicDetection:
+    "YOLOX's mosaic, random affine and mixup over `coco` (made by `mosaic`), then its HSV and flip, as `config` sets them"
     size = (config.input_size, config.input_size)
-    return MosaicDetection(coco, img_size=size, mosaic=True,
+    return mosaic(coco, img_size=size, mosaic=True,
         preproc=TrainTransform(max_labels=120, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
         degrees=config.degrees, translate=config.translate, mosaic_scale=config.mosaic_scale, mixup_scale=config.mixup_scale,
         shear=config.shear, enable_mixup=config.mixup_prob > 0, mosaic_prob=config.mosaic_prob, mixup_prob=config.mixup_prob)
 
 # %% ../nbs/06_train.ipynb #7c9a0856
-def training_dataset(config:TrainConfig, cache:bool|None=None) -> SeededSamples:
+def training_dataset(config:TrainConfig, cache:bool|None=None, reference:bool=False) -> SeededSamples:
     """The augmented training split of `config.data` (checked by `start_run`), samples keyed by (mosaic, order, index); decoded
-    images kept in RAM if `cache` (None: when they fit)"""
+    images kept in RAM if `cache` (None: when they fit). `reference`: YOLOX's own float32 images and mixup (the loader before
+    dminity's speed-ups, to compare with)"""
     if cache is None: cache = cache_fits(config.data, config.input_size, int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints as it loads
         coco = ClippedCocoDataset(data_dir=str(config.data), json_file=coco_annotations(config.data, "train").name,
                                   name=COCO_SPLITS["train"], img_size=(config.input_size, config.input_size),
                                   preproc=TrainTransform(max_labels=50, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
                                   cache=cache, cache_type="ram")
-    return SeededSamples(_mosaic(coco, config), config.seed)
+    return SeededSamples(_mosaic(coco, config, MosaicDetection if reference else ByteMosaic), config.seed, as_bytes=not reference)
 
 # %% ../nbs/06_train.ipynb #5b04127e
 def class_names(data_dir) -> list:
@@ -165,11 +215,18 @@ def class_names(data_dir) -> list:
     categories = json.loads(coco_annotations(data_dir, "train").read_text())["categories"]
     return [c["name"] for c in sorted(categories, key=lambda c: c["id"])]
 
+# %% ../nbs/06_train.ipynb #8a1b72b7
+def _opencv_threads(threads:int, worker:int):
+    "A loader worker's start: OpenCV on `threads` threads"
+    cv2.setNumThreads(threads)
+
 # %% ../nbs/06_train.ipynb #c3a9f001
-def training_loader(samples:SeededSamples, batches:EpochBatches, workers:int, device) -> torch.utils.data.DataLoader:
-    "The DataLoader of a run: `batches` of `samples`, made by `workers` processes that live as long as the run"
+def training_loader(samples:SeededSamples, batches:EpochBatches, workers:int, device, opencv_threads:int|None=1) -> torch.utils.data.DataLoader:
+    """The DataLoader of a run: `batches` of `samples`, made by `workers` processes that live as long as the run, each using
+    OpenCV on `opencv_threads` threads (None: OpenCV's default, every core); pinned memory for a CUDA device"""
+    start = None if opencv_threads is None or workers == 0 else functools.partial(_opencv_threads, opencv_threads)
     return torch.utils.data.DataLoader(samples, batch_sampler=batches, num_workers=workers, pin_memory=device.type == "cuda",
-                                       persistent_workers=workers > 0)
+                                       persistent_workers=workers > 0, worker_init_fn=start)
 
 # %% ../nbs/06_train.ipynb #87eea848
 def save_checkpoint(state:dict, path) -> Path:
@@ -501,7 +558,8 @@ def _divergence(self:TrainingRun, losses:dict, error:str|None) -> str|None:
 @patch
 def _forward(self:TrainingRun, images, targets, step:int) -> tuple:
     "The forward pass at the input size of `step`: `(outputs, losses, error)`, error set when the weights are no longer finite"
-    images, targets = self.yolox.preprocess(images.to(self.device, non_blocking=True), targets.to(self.device, non_blocking=True),
+    images = images.to(self.device, non_blocking=True).float()  # uint8 from the loader: a quarter of the bytes to move
+    images, targets = self.yolox.preprocess(images, targets.to(self.device, non_blocking=True),
                                             _train_size(self.config, step))
     outputs, error = {}, None
     try:
