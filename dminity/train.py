@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/train.html.md"""
 # %% ../nbs/06_train.ipynb #9763c220
 from __future__ import annotations
 
-import contextlib, dataclasses, datetime, functools, io, json, math, os, random, shutil, signal, threading, time, warnings
+import contextlib, dataclasses, datetime, io, json, math, os, random, shutil, signal, threading, time, warnings
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -31,10 +31,10 @@ from .track import (dataset_checksum, fetch_checkpoint, is_wandb_reference, make
 
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'PROCESS_GROUP_TIMEOUT', 'EpochBatches', 'SeededSamples', 'cache_fits', 'check_dataset',
-           'ClippedCocoDataset', 'ByteMosaic', 'training_dataset', 'class_names', 'training_loader', 'save_checkpoint',
-           'rng_state', 'set_rng_state', 'check_settings', 'start_run', 'MetricsFile', 'TrainingDiverged',
-           'TrainingStopped', 'StopSignals', 'check_resumed_classes', 'build_training', 'average_norms', 'TrainingRun',
-           'train', 'resume_from_artifact', 'demo_config']
+           'ClippedCocoDataset', 'ByteMosaic', 'training_dataset', 'class_names', 'OpenCVThreadsLoader',
+           'training_loader', 'save_checkpoint', 'rng_state', 'set_rng_state', 'check_settings', 'start_run',
+           'MetricsFile', 'TrainingDiverged', 'TrainingStopped', 'StopSignals', 'check_resumed_classes',
+           'build_training', 'average_norms', 'TrainingRun', 'train', 'resume_from_artifact', 'demo_config']
 
 # %% ../nbs/06_train.ipynb #58664fe3
 class EpochBatches(torch.utils.data.Sampler):
@@ -216,17 +216,25 @@ def class_names(data_dir) -> list:
     return [c["name"] for c in sorted(categories, key=lambda c: c["id"])]
 
 # %% ../nbs/06_train.ipynb #8a1b72b7
-def _opencv_threads(threads:int, worker:int):
-    "A loader worker's start: OpenCV on `threads` threads"
-    cv2.setNumThreads(threads)
+class OpenCVThreadsLoader(torch.utils.data.DataLoader):
+    "A DataLoader whose workers start with OpenCV on `opencv_threads` threads (None: as this process has it)"
+    def __init__(self, *args, opencv_threads:int|None=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.opencv_threads = opencv_threads
+
+    def __iter__(self):
+        if self.opencv_threads is None or self.num_workers == 0: return super().__iter__()
+        before = cv2.getNumThreads()
+        cv2.setNumThreads(self.opencv_threads)  # inherited by the workers that start now, never changed inside them
+        try: return super().__iter__()
+        finally: cv2.setNumThreads(before)
 
 # %% ../nbs/06_train.ipynb #c3a9f001
 def training_loader(samples:SeededSamples, batches:EpochBatches, workers:int, device, opencv_threads:int|None=1) -> torch.utils.data.DataLoader:
     """The DataLoader of a run: `batches` of `samples`, made by `workers` processes that live as long as the run, each using
     OpenCV on `opencv_threads` threads (None: OpenCV's default, every core); pinned memory for a CUDA device"""
-    start = None if opencv_threads is None or workers == 0 else functools.partial(_opencv_threads, opencv_threads)
-    return torch.utils.data.DataLoader(samples, batch_sampler=batches, num_workers=workers, pin_memory=device.type == "cuda",
-                                       persistent_workers=workers > 0, worker_init_fn=start)
+    return OpenCVThreadsLoader(samples, batch_sampler=batches, num_workers=workers, pin_memory=device.type == "cuda",
+                               persistent_workers=workers > 0, opencv_threads=opencv_threads)
 
 # %% ../nbs/06_train.ipynb #87eea848
 def save_checkpoint(state:dict, path) -> Path:
