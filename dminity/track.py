@@ -132,8 +132,9 @@ def _start(self:WandbLogger, config, project:str, mode:str, init_timeout:float):
     id_file = folder/"run_id"
     run_id = id_file.read_text().strip() if id_file.exists() else secrets.token_hex(4)
     id_file.write_text(run_id + "\n")
+    group = os.environ.get("WANDB_RUN_GROUP")  # W&B itself reads it once per process, when its first run starts: read for every run
     return wandb.init(project=project, name=self.run_paths.root.name, id=run_id, resume="allow", dir=str(self.run_paths.root),
-                      config=_hparams(config), mode=mode, reinit="finish_previous",
+                      config=_hparams(config), mode=mode, reinit="finish_previous", group=group,
                       settings=wandb.Settings(init_timeout=init_timeout, silent=True, console="off"))
 
 # %% ../nbs/05_track.ipynb #aed7afa4
