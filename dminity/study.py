@@ -578,10 +578,10 @@ def _report_trial(search, trial):
     print(f"trial {trial.number}: {trial.state.name.lower()}{value} {trial.params}", flush=True)
 
 # %% ../nbs/10a_study.ipynb #f13ca888
-def tune(data, variant:str, trials:int, epochs:int, out, space=None, pruner=None, seed:int=0, progress:bool=False, **settings) -> dict:
+def tune(data, variant:str, trials:int, epochs:int, out, space=None, pruner=None, search_seed:int=0, progress:bool=False, **settings) -> dict:
     """Search the recipe of `variant` on the COCO dataset `data` with Optuna: trials of `epochs` epochs (`settings`: any other fixed
-    TrainConfig field) until the search in `out` holds `trials` complete or pruned ones; `space`: a dict or a YAML/JSON file (default:
-    `default_space`). Writes `best.json`, `trials.csv`, `sweep.yaml`; returns the figures"""
+    TrainConfig field, `seed` too) until the search in `out` holds `trials` complete or pruned ones; `space`: a dict or a YAML/JSON file (default:
+    `default_space`); `search_seed`: Optuna's sampler's. Writes `best.json`, `trials.csv`, `sweep.yaml`; returns the figures"""
     import optuna
     from dminity.train import RESUMABLE_CHANGES, TrainingDiverged, _coco_train_file
     if trials < 1: raise ValueError(f"--trials must be at least 1, not {trials}")
@@ -593,7 +593,7 @@ def tune(data, variant:str, trials:int, epochs:int, out, space=None, pruner=None
     paths = TunePaths(claim_folder(out, "tune"))
     recipe = {k: v for k, v in vars(base).items() if k not in RESUMABLE_CHANGES}  # not where or how it runs
     facts = json.loads(json.dumps({"data": base.data, "variant": variant, "epochs": epochs, "space": space, "recipe": recipe}))
-    search = open_search(paths, facts, pruner, seed)
+    search = open_search(paths, facts, pruner, search_seed)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     todo = trials - sum(t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED) for t in search.trials)
     with wandb_group(paths.name if "wandb" in parse_loggers(base.logger) else None):
