@@ -7,7 +7,8 @@ Docs: https://dminity.github.io/dminity/infer.html.md"""
 # %% ../nbs/08_infer.ipynb #712e2617
 from __future__ import annotations
 
-import io, json, time, warnings
+import io, json, queue, time, warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from tqdm.auto import tqdm
 from .core import IMAGE_FORMATS, OV_F32, check_input_size, image_header, openvino_metadata
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'MAX_PIXELS', 'BACKEND_BY_SUFFIX', 'decode_image', 'read_image', 'letterbox',
-           'nms', 'batched_nms', 'postprocess', 'Backend', 'TorchBackend', 'OnnxBackend', 'OpenVINOBackend',
-           'load_backend', 'Detections', 'draw', 'Predictor', 'image_files', 'predict_coco', 'predictor_map']
+__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'MAX_PIXELS', 'BACKEND_BY_SUFFIX', 'decode_image', 'read_image', 'letterbox_into',
+           'letterbox', 'nms', 'batched_nms', 'postprocess', 'Backend', 'TorchBackend', 'OnnxBackend',
+           'OpenVINOBackend', 'load_backend', 'Detections', 'draw', 'Predictor', 'image_files', 'opencv_threads',
+           'predict_coco', 'predictor_map']
 
 # %% ../nbs/08_infer.ipynb #62145d6e
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
@@ -79,15 +81,21 @@ def read_image(path, max_pixels:int=MAX_PIXELS) -> np.ndarray:
     return decode_image(path.read_bytes(), str(path), max_pixels)[0]
 
 # %% ../nbs/08_infer.ipynb #ae91a5f7
-def letterbox(image:np.ndarray, input_size) -> tuple:
-    "`image` (BGR, HxWx3) resized to fit `input_size` and padded with 114 at the bottom/right, as [3, H, W] float32; and the scale"
-    h, w = check_input_size(input_size)
+def letterbox_into(image:np.ndarray, out:np.ndarray) -> float:
+    "`image` (BGR, HxWx3) resized to fit `out` ([H, W, 3] uint8, reused) into its top-left corner, the rest padded with 114; the scale"
+    h, w = out.shape[:2]
     r = min(h/image.shape[0], w/image.shape[1])
-    new_size = (max(1, int(image.shape[1]*r)), max(1, int(image.shape[0]*r)))  # 1x5000: 1 pixel wide, not 0
-    resized = cv2.resize(image, new_size, interpolation=cv2.INTER_LINEAR)
-    padded = np.full((h, w, 3), 114, np.uint8)
-    padded[:resized.shape[0], :resized.shape[1]] = resized
-    return np.ascontiguousarray(padded.transpose(2, 0, 1), dtype=np.float32), r
+    nw, nh = max(1, int(image.shape[1]*r)), max(1, int(image.shape[0]*r))  # 1x5000: 1 pixel wide, not 0
+    cv2.resize(image, (nw, nh), dst=out[:nh, :nw], interpolation=cv2.INTER_LINEAR)
+    out[nh:], out[:nh, nw:] = 114, 114
+    return r
+
+# %% ../nbs/08_infer.ipynb #161d75cd
+def letterbox(image:np.ndarray, input_size) -> tuple:
+    "`image` (BGR, HxWx3) letterboxed to `input_size` as YOLOX's models take it, [3, H, W] float32 0-255; and the scale"
+    out = np.empty((*check_input_size(input_size), 3), np.uint8)
+    r = letterbox_into(image, out)
+    return np.ascontiguousarray(out.transpose(2, 0, 1), dtype=np.float32), r
 
 # %% ../nbs/08_infer.ipynb #c1b511b4
 def nms(boxes:np.ndarray, scores:np.ndarray, threshold:float) -> np.ndarray:
@@ -113,6 +121,7 @@ def batched_nms(boxes:np.ndarray, scores:np.ndarray, labels:np.ndarray, threshol
 def postprocess(raw:np.ndarray, conf:float=0.25, iou:float=0.45, scale:float=1.0, image_shape=None) -> tuple:
     """Detections of one image from the decoded output `raw` [anchors, 5 + classes]: boxes (x1, y1, x2, y2) in the original image,
     scores, class indices"""
+    raw = raw[raw[:, 4] >= conf]  # objectness x class probability (at most 1) >= conf needs objectness >= conf
     cls = raw[:, 5:].argmax(1)
     scores = raw[:, 4]*raw[np.arange(len(raw)), 5 + cls]
     keep = scores >= conf
@@ -127,9 +136,11 @@ def postprocess(raw:np.ndarray, conf:float=0.25, iou:float=0.45, scale:float=1.0
 
 # %% ../nbs/08_infer.ipynb #1ad39d5b
 class Backend:
-    "Runs a model file: `__call__(batch [N, 3, H, W]) -> [N, anchors, 5 + classes]`; knows `classes` and `input_size`"
+    """Runs a model file: `run(pixels [N, H, W, 3] uint8)` (letterboxed) or `__call__(batch [N, 3, H, W] float32)` give the decoded
+    outputs [N, anchors, 5 + classes]; knows `classes` and `input_size`"""
     name, classes, input_size, meta = "", [], (0, 0), {}  # meta: the model file's metadata
     def __call__(self, batch:np.ndarray) -> np.ndarray: raise NotImplementedError
+    def run(self, pixels:np.ndarray) -> np.ndarray: return self(np.ascontiguousarray(pixels.transpose(0, 3, 1, 2), np.float32))
 
 # %% ../nbs/08_infer.ipynb #1e692daa
 def _facts(meta:dict, path) -> tuple:
@@ -166,36 +177,116 @@ class TorchBackend(Backend):
         with self.torch.no_grad(): return self.model(self.torch.from_numpy(np.ascontiguousarray(batch))).numpy()
 
 # %% ../nbs/08_infer.ipynb #ef406e1f
+def _u8_onnx(model, input_size) -> bytes:
+    """The ONNX `model` (an `onnx.ModelProto`) made to take one letterboxed image as the predictor holds it, [1, H, W, 3] uint8: a
+    transpose and a cast before its input, run in ONNX Runtime's threads; serialized for a session"""
+    from onnx import TensorProto, helper
+    graph, old = model.graph, model.graph.input[0]
+    graph.node.insert(0, helper.make_node("Cast", ["pixels_nchw"], [old.name], to=TensorProto.FLOAT))
+    graph.node.insert(0, helper.make_node("Transpose", ["pixels"], ["pixels_nchw"], perm=[0, 3, 1, 2]))  # u8 moved: a quarter of the bytes
+    graph.input.remove(old)
+    graph.input.insert(0, helper.make_tensor_value_info("pixels", TensorProto.UINT8, [1, *input_size, 3]))
+    return model.SerializeToString()
+
+# %% ../nbs/08_infer.ipynb #baaad829
 class OnnxBackend(Backend):
-    "An ONNX file run by ONNX Runtime on the CPU"
+    "An ONNX file run by ONNX Runtime on the CPU: `run` through the model made to take u8 pixels; float batches through the file as it is (loaded on first use)"
     name = "onnxruntime"
     def __init__(self, path, threads:int|None=None):
-        import onnxruntime as ort
-        options = ort.SessionOptions()
-        if threads: options.intra_op_num_threads = threads
-        try: self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as e: raise ValueError(f"{path}: ONNX Runtime cannot load it ({str(e).splitlines()[0][:200]})") from None
-        self.meta = self.session.get_modelmeta().custom_metadata_map
+        import onnx, onnxruntime as ort
+        self.options, self.path, self._float = ort.SessionOptions(), Path(path), None
+        if threads: self.options.intra_op_num_threads = threads
+        cannot = lambda e: ValueError(f"{path}: ONNX Runtime cannot load it ({str(e).splitlines()[0][:200]})")
+        try: model = onnx.load(str(path))
+        except Exception as e: raise cannot(e) from None
+        self.meta = {p.key: p.value for p in model.metadata_props}
         self.classes, self.input_size = _facts(self.meta, path)
-        self.input = self.session.get_inputs()[0].name
-    def __call__(self, batch): return self.session.run(None, {self.input: np.ascontiguousarray(batch, np.float32)})[0]
+        try: self.session = ort.InferenceSession(_u8_onnx(model, self.input_size), self.options, providers=["CPUExecutionProvider"])
+        except Exception as e: raise cannot(e) from None
+    def __call__(self, batch):
+        import onnxruntime as ort
+        if self._float is None: self._float = ort.InferenceSession(str(self.path), self.options, providers=["CPUExecutionProvider"])
+        return self._float.run(None, {self._float.get_inputs()[0].name: np.ascontiguousarray(batch, np.float32)})[0]
+
+# %% ../nbs/08_infer.ipynb #c6aaa9ad
+@patch
+def run(self:OnnxBackend, pixels:np.ndarray) -> np.ndarray:
+    "Outputs [N, anchors, 5 + classes] of letterboxed `pixels` [N, H, W, 3] uint8, one image at a time"
+    if len(pixels) != 1: return np.concatenate([self.run(p[None]) for p in pixels])
+    return self.session.run(None, {"pixels": pixels})[0]
 
 # %% ../nbs/08_infer.ipynb #37f85efb
+def _u8_input(model, input_size):
+    """The OpenVINO `model` made to take one letterboxed image as the predictor holds it, [1, H, W, 3] uint8 (OpenVINO's
+    PrePostProcessor: the conversion to float and to channels first happen in the graph, in OpenVINO's threads)"""
+    from openvino import Layout, Type
+    from openvino.preprocess import PrePostProcessor
+    model.reshape([1, 3, *input_size])  # a static shape: with its batch left dynamic OpenVINO ran at about half the speed
+    ppp = PrePostProcessor(model)
+    ppp.input().tensor().set_element_type(Type.u8).set_layout(Layout("NHWC"))
+    ppp.input().model().set_layout(Layout("NCHW"))
+    ppp.input().preprocess().convert_element_type(Type.f32)
+    return ppp.build()
+
+# %% ../nbs/08_infer.ipynb #2aafda61
 class OpenVINOBackend(Backend):
-    "An OpenVINO IR (FP32, FP16 or INT8) run by OpenVINO on the CPU; `throughput=True` tunes it for async requests"
+    """An OpenVINO IR (FP32, FP16 or INT8) run by OpenVINO on the CPU, `throughput=True` tuned for async requests: `run` and `stream`
+    through the IR made to take u8 pixels; a float batch of any size through the IR as it is, compiled when first given"""
     name = "openvino"
     def __init__(self, path, threads:int|None=None, throughput:bool=False):
         import openvino as ov
-        core = ov.Core()
-        try: model = core.read_model(str(path))
+        self.core, self.path, self._float = ov.Core(), Path(path), None
+        try: model = self.core.read_model(str(path))
         except Exception as e: raise ValueError(f"{path}: OpenVINO cannot read it ({str(e).splitlines()[0][:200]})") from None
         self.meta = openvino_metadata(model)
         self.classes, self.input_size = _facts(self.meta, path)
-        config = {**OV_F32, "PERFORMANCE_HINT": "THROUGHPUT" if throughput else "LATENCY"}
-        if threads: config["INFERENCE_NUM_THREADS"] = threads
-        self.compiled = core.compile_model(model, "CPU", config)
+        self.config = {**OV_F32, "PERFORMANCE_HINT": "THROUGHPUT" if throughput else "LATENCY", **({"INFERENCE_NUM_THREADS": threads} if threads else {})}
+        self.compiled = self.core.compile_model(_u8_input(model, self.input_size), "CPU", self.config)
         self.request = self.compiled.create_infer_request()
-    def __call__(self, batch): return self.request.infer(np.ascontiguousarray(batch, np.float32))[0].copy()
+    def __call__(self, batch):
+        if self._float is None: self._float = self.core.compile_model(str(self.path), "CPU", self.config)
+        return self._float(np.ascontiguousarray(batch, np.float32))[0]
+
+# %% ../nbs/08_infer.ipynb #e34f1fd2
+@patch
+def run(self:OpenVINOBackend, pixels:np.ndarray) -> np.ndarray:
+    "Outputs [N, anchors, 5 + classes] of letterboxed `pixels` [N, H, W, 3] uint8; for one image, read in place (valid until the next run)"
+    if len(pixels) != 1: return np.stack([self.run(p[None])[0].copy() for p in pixels])
+    return self.request.infer({0: pixels}, share_inputs=True, share_outputs=True)[0]
+
+# %% ../nbs/08_infer.ipynb #4242b59a
+def _in_order(done:dict, metas:dict, nxt:int):
+    "Yield (meta, outputs) of the finished items numbered from `nxt` on, while none is missing; return the next number"
+    while nxt in done:
+        yield metas.pop(nxt), done.pop(nxt)
+        nxt += 1
+    return nxt
+
+# %% ../nbs/08_infer.ipynb #58c14757
+@patch
+def stream(self:OpenVINOBackend, items, prepare, pixels:np.ndarray|None=None):
+    """(meta, outputs) for each of `items`, in order, through async infer requests: `prepare(item, buffer)` fills a free input buffer
+    [H, W, 3] uint8 and gives (meta, whether to run it: an item without an image gets outputs None); `pixels`: what buffers hold at first"""
+    import openvino as ov
+    requests = ov.AsyncInferQueue(self.compiled)  # as many requests as the compiled model finds best
+    buffers = [np.full((1, *self.input_size, 3), 114, np.uint8) if pixels is None else pixels.copy() for _ in range(len(requests) + 1)]
+    tensors, free, done, metas, nxt = [ov.Tensor(b, shared_memory=True) for b in buffers], queue.SimpleQueue(), {}, {}, 0
+    for k in range(len(buffers)): free.put(k)
+    def finished(request, key):  # only stores
+        done[key[0]] = request.get_output_tensor(0).data[0].copy()
+        free.put(key[1])
+    requests.set_callback(finished)
+    try:
+        for i, item in enumerate(items):
+            k = free.get()
+            metas[i], ok = prepare(item, buffers[k][0])
+            if ok: requests.start_async({0: tensors[k]}, userdata=(i, k))  # waits only while every request is busy
+            else:
+                done[i] = None
+                free.put(k)
+            nxt = yield from _in_order(done, metas, nxt)
+    finally: requests.wait_all()
+    yield from _in_order(done, metas, nxt)
 
 # %% ../nbs/08_infer.ipynb #c81f84df
 BACKEND_BY_SUFFIX = {".pth": TorchBackend, ".onnx": OnnxBackend, ".xml": OpenVINOBackend}
@@ -279,6 +370,14 @@ def from_backend(cls:Predictor, backend:Backend, conf:float=0.25, iou:float=0.45
 @patch
 def __repr__(self:Predictor): return f"Predictor({self.path.name}: {self.backend.name}, {len(self.classes)} classes, input {self.input_size})"
 
+# %% ../nbs/08_infer.ipynb #185fb1e4
+@patch
+def _letterbox(self:Predictor, image:np.ndarray) -> tuple:
+    "`image` letterboxed into the predictor's own input buffer [1, H, W, 3] uint8 (made once, reused): the buffer and the scale"
+    if getattr(self, "_pixels", None) is None or self._pixels.shape[1:3] != tuple(self.input_size):
+        self._pixels = np.empty((1, *self.input_size, 3), np.uint8)
+    return self._pixels, letterbox_into(image, self._pixels[0])
+
 # %% ../nbs/08_infer.ipynb #f9bf2364
 @patch
 def _detections(self:Predictor, raw, scale, image, name) -> Detections:
@@ -291,8 +390,8 @@ def _detections(self:Predictor, raw, scale, image, name) -> Detections:
 def predict(self:Predictor, image, name:str|None=None) -> Detections:
     "The detections in `image`: a BGR array or an image file"
     if not isinstance(image, np.ndarray): name, image = name or str(image), read_image(image)
-    batch, scale = letterbox(image, self.input_size)
-    return self._detections(self.backend(batch[None])[0], scale, image, name or "")
+    pixels, scale = self._letterbox(image)
+    return self._detections(self.backend.run(pixels)[0], scale, image, name or "")
 
 # %% ../nbs/08_infer.ipynb #bf51fa5a
 def image_files(sources):
@@ -313,38 +412,37 @@ def _stream_in_turn(self:Predictor, items):
         if isinstance(image, str):
             yield name, image, None, None
             continue
-        batch, scale = letterbox(image, self.input_size)
-        yield name, image, self.backend(batch[None])[0], scale
+        pixels, scale = self._letterbox(image)
+        yield name, image, self.backend.run(pixels)[0], scale
 
 # %% ../nbs/08_infer.ipynb #1833b727
+@contextmanager
+def opencv_threads(n:int):
+    "OpenCV's own threads set to `n` meanwhile (1: none, when inference keeps every core busy), as they were after"
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(n)
+    try: yield
+    finally: cv2.setNumThreads(before)
+
+# %% ../nbs/08_infer.ipynb #3de3b070
+def _letterboxed(item, buffer) -> tuple:
+    "`stream`'s preparation of a (name, image) item: ((name, image, scale), True), or ((name, message, None), False) for an error message"
+    name, image = item
+    if isinstance(image, str): return (name, image, None), False
+    return (name, image, letterbox_into(image, buffer)), True
+
+# %% ../nbs/08_infer.ipynb #5f1b2b82
 @patch
 def _stream_async(self:Predictor, items):
-    "(name, image, raw, scale) for each (name, image) of `items`, in order, through OpenVINO's async infer requests"
-    import openvino as ov
-    done, pending, nxt = {}, {}, 0
-    queue = ov.AsyncInferQueue(self.backend.compiled)  # as many requests as the throughput hint finds best
-    queue.set_callback(lambda request, i: done.__setitem__(i, request.get_output_tensor(0).data[0].copy()))
-    def ready():  # the finished ones, in order
-        nonlocal nxt
-        while nxt in done:
-            name, image, scale = pending.pop(nxt)
-            yield name, image, done.pop(nxt), scale
-            nxt += 1
-    for i, (name, image) in enumerate(items):
-        if isinstance(image, str): pending[i], done[i] = (name, image, None), None
-        else:
-            batch, scale = letterbox(image, self.input_size)   # prepared while earlier requests run
-            pending[i] = (name, image, scale)
-            queue.start_async(batch[None], userdata=i)        # waits only while every request is busy
-        yield from ready()
-    queue.wait_all()
-    yield from ready()
+    "(name, image, raw, scale) for each (name, image) of `items`, in order, through OpenVINO's async requests (`stream`), OpenCV single-threaded"
+    with opencv_threads(1):  # decoding, letterbox and NMS share the cores with inference: OpenCV's threads would only contend
+        for (name, image, scale), raw in self.backend.stream(items, _letterboxed): yield name, image, raw, scale
 
 # %% ../nbs/08_infer.ipynb #9cbca835
 @patch
 def _stream(self:Predictor, items):
     "(name, image, raw, scale) for each (name, image) of `items`, in order; OpenVINO async requests in throughput mode"
-    return self._stream_async(items) if self.throughput and self.backend.name == "openvino" else self._stream_in_turn(items)
+    return self._stream_async(items) if self.throughput and isinstance(self.backend, OpenVINOBackend) else self._stream_in_turn(items)
 
 # %% ../nbs/08_infer.ipynb #b287afbb
 @patch
