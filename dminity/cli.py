@@ -194,9 +194,10 @@ def _demo_quantize(run:RunPaths, quick:bool) -> dict:
 
 # %% ../nbs/12_cli.ipynb #d91b507a
 def _demo_bench(run:RunPaths, quick:bool) -> dict:
-    "Benchmark every backend of `run` and write its report; where the report is, and the fastest end to end"
+    """Benchmark every backend of `run` and write its report; where the report is, and the fastest end to end. Two rounds, no
+    `benchmark_app` anchor rows: the demo shows the backends side by side, `dminity bench` is the measurement"""
     from dminity.benchmark import bench_run, summary_table, write_report
-    bench = bench_run(run, quick=quick)
+    bench = bench_run(run, quick=quick, rounds=None if quick else 2, anchor=False)
     report = write_report(run.root, bench)
     print(summary_table(bench["rows"]), end="")
     fastest = max((r for r in bench["rows"] if r["scope"] == "end_to_end"), key=lambda r: r["fps"])

@@ -74,7 +74,7 @@ def write_open_images_split(split_dir, detections:pd.DataFrame, images:dict, cla
 DEMO_CLASSES = ("Bed", "Toilet", "Bathtub", "Television", "Refrigerator", "Oven")
 _DEMO_ASPECT = {"Bed": (1.3, 2.0), "Toilet": (0.6, 0.8), "Bathtub": (2.0, 2.8),  # width / height of each class
                 "Television": (1.5, 1.9), "Refrigerator": (0.45, 0.6), "Oven": (0.85, 1.1)}
-_DEMO_HEIGHT = (.12, .7)  # an amenity's height, a fraction of the image's (log-uniform)
+_DEMO_HEIGHT = (.2, .7)  # an amenity's height, a fraction of the image's (log-uniform)
 _DEMO_SIZES = ((640, 480), (512, 384), (416, 416), (640, 360), (480, 640))
 
 # %% ../nbs/01_data.ipynb #9c7f9dd6
