@@ -21,9 +21,9 @@ from .core import UserError
 from .testing import compare, measure, parity_sweep, random_case
 
 # %% auto #0
-__all__ = ['SIMOTA_MODES', 'VARIANT_SIZES', 'anchor_grid', 'in_centers', 'pair_ious', 'batched_assignments', 'num_labels',
-           'reference_assignments', 'assign', 'BatchedSimotaHead', 'use_simota', 'bench_assignment', 'bench_iteration',
-           'simota_table', 'bench_simota']
+__all__ = ['SIMOTA_MODES', 'VARIANT_SIZES', 'anchor_grid', 'in_centers', 'pair_ious', 'NonFinitePredictions',
+           'batched_assignments', 'num_labels', 'reference_assignments', 'assign', 'BatchedSimotaHead', 'use_simota',
+           'bench_assignment', 'bench_iteration', 'simota_table', 'bench_simota']
 
 # %% ../nbs/03_simota.ipynb #d6fda058
 def anchor_grid(size:int, strides=(8, 16, 32), device="cpu") -> tuple:
@@ -118,6 +118,11 @@ def _ties_as_reference(rank_idx, cost, tie, n_cand, dyn_k):
         top = torch.topk(cost[b_, g_, :n], k, dim=1, largest=False).indices
         rank_idx[b_[:, None], g_[:, None], torch.arange(k, device=cost.device)] = top
 
+# %% ../nbs/03_simota.ipynb #a0f1e2d3
+class NonFinitePredictions(RuntimeError):
+    "The model's predictions hold NaN or infinity, so no assignment can be made: training has diverged"
+
+
 # %% ../nbs/03_simota.ipynb #0fe306c3
 def _lowest_costs(cost, dyn_k, valid_gt, n_cand):
     "`[B, G, nt]`: each box's candidates by rising cost, the first k as the library picks them; a NaN cost is an error"
@@ -126,7 +131,7 @@ def _lowest_costs(cost, dyn_k, valid_gt, n_cand):
     vals = F.pad(vals, (0, 1), value=float("inf"))
     tie = valid_gt & (vals.gather(2, (dyn_k - 1)[..., None]) == vals.gather(2, dyn_k.clamp(max=nt)[..., None])).squeeze(2)
     has_tie, has_nan = torch.stack([tie.any(), cost.isnan().any()]).tolist()                 # one sync for both
-    if has_nan: raise RuntimeError("SimOTA: the assignment cost is NaN (the predictions are not finite)")
+    if has_nan: raise NonFinitePredictions("SimOTA: the assignment cost is NaN (the predictions are not finite)")
     if has_tie: _ties_as_reference(rank_idx, cost, tie, n_cand, dyn_k)  # ties at the k-th cost
     return rank_idx
 

@@ -25,6 +25,7 @@ from yolox.utils.allreduce_norm import get_async_norm_states
 from .core import (COCO_SPLITS, RunPaths, TrainConfig, atomic_write, coco_annotations, folder_kind, mark_folder, pick_device,
                           refuse_occupied, run_dataset, seed_everything, UserError)
 from .evaluate import evaluate
+from .simota import NonFinitePredictions
 from .model import load_weights, resolve_checkpoint, variant_config
 from .track import (dataset_checksum, fetch_checkpoint, is_wandb_reference, make_loggers, parse_wandb_reference, read_lineage,
                            read_metrics, record_checkpoints, update_lineage, val_metrics)
@@ -559,13 +560,13 @@ def _divergence(self:TrainingRun, losses:dict, error:str|None) -> str|None:
     if bad is None: return None
     rank, losses, error = bad
     where = f"at epoch {self.epoch + 1}, iteration {self.iteration + 1}" + (f" on process {rank}" if self.world > 1 else "")
-    if error: return f"the weights are no longer finite {where} ({error}); the last losses were {_losses_text(self.losses)}"
+    if error: return f"the weights or predictions are no longer finite {where} ({error}); the last losses were {_losses_text(self.losses)}"
     return f"the loss is {losses['total_loss']} {where} ({_losses_text(losses)}); stopped before it reached the weights"
 
 # %% ../nbs/06_train.ipynb #a7e1c023
 @patch
 def _forward(self:TrainingRun, images, targets, step:int) -> tuple:
-    "The forward pass at the input size of `step`: `(outputs, losses, error)`, error set when the weights are no longer finite"
+    "The forward pass at the input size of `step`: `(outputs, losses, error)`, error set when the weights or predictions are no longer finite"
     images = images.to(self.device, non_blocking=True).float()  # uint8 from the loader: a quarter of the bytes to move
     images, targets = self.yolox.preprocess(images, targets.to(self.device, non_blocking=True),
                                             _train_size(self.config, step))
@@ -573,7 +574,7 @@ def _forward(self:TrainingRun, images, targets, step:int) -> tuple:
     try:
         with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp): outputs = self.model(images, targets)
     except RuntimeError as e:  # YOLOX's loss fails on NaN scores before it can return a NaN loss
-        if all(torch.isfinite(p).all() for p in self.trained.parameters()): raise
+        if not isinstance(e, NonFinitePredictions) and all(torch.isfinite(p).all() for p in self.trained.parameters()): raise
         error = str(e)
     return outputs, {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in outputs.items()}, error
 
