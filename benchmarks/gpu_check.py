@@ -2,7 +2,7 @@
 throughput with a per-stage profile of one iteration and peak GPU memory, PyTorch inference FPS, and DDP over all GPUs.
 Writes one JSON. Run through benchmarks/gpu_check.sh (which installs what is missing offline); --dry-run: tiny, on the CPU.
 """
-import argparse, json, os, platform, subprocess, sys, tempfile, time
+import argparse, json, os, platform, subprocess, sys, time
 from pathlib import Path
 
 import torch
@@ -76,7 +76,7 @@ def main():
     p.add_argument("--out", default="gpu_check.json")
     p.add_argument("--dry-run", action="store_true", help="tiny settings on the CPU: checks the script, measures nothing")
     args = p.parse_args()
-    from dminity.core import TrainConfig
+    from dminity.core import TrainConfig, scratch_folder
     from dminity.testing import training_throughput
     from dminity.train import train
     dry = args.dry_run
@@ -85,7 +85,7 @@ def main():
     variant, size, batch = ("yolox_nano", 256, 4) if dry else ("yolox_s", 640, 16)
     base = TrainConfig(args.data, variant=variant, input_size=size, batch_size=batch, epochs=1, warmup_epochs=0, no_aug_epochs=0,
                        eval_interval=1, workers=0 if dry else 2, device=device.type, fp16=not dry).resolved()
-    tmp, report, started = Path(tempfile.mkdtemp()), {}, time.perf_counter()
+    tmp, report, started = scratch_folder(), {}, time.perf_counter()
     report["meta"] = {"torch": torch.__version__, "cuda": torch.version.cuda, "python": platform.python_version(), "dry_run": dry,
                       "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())], "cpu_cores": os.cpu_count()}
     def step(name, fn):

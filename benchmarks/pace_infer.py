@@ -22,6 +22,7 @@ import numpy as np
 
 from dminity import infer as after
 from dminity.benchmark import _async, benchmark_app, bench_images, cpu_info, variant_files
+from dminity.core import scratch_folder
 from dminity.infer import decode_image, opencv_threads
 
 STAGES = ("decode", "letterbox", "infer", "postprocess")
@@ -30,7 +31,7 @@ STAGES = ("decode", "letterbox", "infer", "postprocess")
 def old_infer(base:str):
     "`dminity/infer.py` as it was at commit `base`, imported as its own module"
     src = subprocess.run(["git", "show", f"{base}:dminity/infer.py"], capture_output=True, text=True, check=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="pace-"))/"infer_before.py"
+    path = scratch_folder("pace-")/"infer_before.py"
     path.write_text(src.replace("from .core import", "from dminity.core import"))
     spec = importlib.util.spec_from_file_location("infer_before", path)
     module = sys.modules["infer_before"] = importlib.util.module_from_spec(spec)  # dataclasses look their module up

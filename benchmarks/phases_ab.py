@@ -7,12 +7,12 @@ Every other setting is the demo's recipe (`demo_config`: nano from scratch, its 
 times YOLOX's learning rate per image, so that a short run learns enough on a small dataset for the phases to show.
 Runs interleave (old, new, old, new ...) so that a busy machine slows both alike; prints a table and writes JSON.
 """
-import argparse, dataclasses, json, os, tempfile, time
+import argparse, dataclasses, json, os, time
 from pathlib import Path
 
 import pandas as pd
 
-from dminity.core import default_phases, private_fiftyone
+from dminity.core import default_phases, private_fiftyone, scratch_folder
 
 
 def old_phases(epochs:int) -> tuple:
@@ -34,7 +34,7 @@ def main():
     private_fiftyone()
     from dminity.testing import demo_dataset
     from dminity.train import demo_config, train
-    tmp = Path(tempfile.mkdtemp())
+    tmp = scratch_folder()
     demo_dataset(tmp/"coco", n_train=args.images, n_val=max(4, args.images//4))
     rows = []
     for seed in args.seeds:

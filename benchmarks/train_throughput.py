@@ -15,13 +15,13 @@ Builds the demo dataset (N training images), then for each case variant:input_si
 and times bare steps of the same model on one batch held in memory. Prints a table and writes JSON. Run it on a
 GPU machine too: the device is chosen automatically (--device to force one).
 """
-import argparse, json, os, platform, tempfile, time
+import argparse, json, os, platform, time
 from pathlib import Path
 
 import pandas as pd
 import torch
 
-from dminity.core import private_fiftyone
+from dminity.core import private_fiftyone, scratch_folder
 
 
 def main():
@@ -42,7 +42,7 @@ def main():
     private_fiftyone()
     from dminity.core import TrainConfig
     from dminity.testing import demo_dataset, training_throughput
-    tmp = Path(tempfile.mkdtemp())
+    tmp = scratch_folder()
     data = Path(args.data) if args.data else tmp/"coco"
     if not args.data:
         demo_dataset(data, n_train=args.images, n_val=4)

@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/core.html.md"""
 # %% ../nbs/00_core.ipynb #d5b32fad
 from __future__ import annotations
 
-import errno, io, json, os, random, sys, tempfile, warnings
+import errno, io, json, multiprocessing.util, os, random, shutil, sys, tempfile, warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -18,11 +18,12 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'IMAGE_FORMATS', 'LOGGERS', 'RENAMED_SETTINGS',
-           'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'OV_F32', 'Amenity', 'RunPaths', 'UserError', 'DiskFull',
-           'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied', 'coco_annotations',
-           'checked_choices', 'image_header', 'default_phases', 'parse_loggers', 'TrainConfig', 'run_dataset',
-           'seed_everything', 'pick_device', 'private_fiftyone', 'threshold_file', 'write_threshold',
-           'checkpoint_threshold', 'read_threshold', 'check_input_size', 'openvino_metadata', 'run_checkpoint']
+           'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'OV_F32', 'Amenity', 'RunPaths', 'UserError', 'scratch_folder',
+           'DiskFull', 'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied',
+           'coco_annotations', 'checked_choices', 'image_header', 'default_phases', 'parse_loggers', 'TrainConfig',
+           'run_dataset', 'seed_everything', 'pick_device', 'remove_when_unused', 'private_fiftyone', 'threshold_file',
+           'write_threshold', 'checkpoint_threshold', 'read_threshold', 'check_input_size', 'openvino_metadata',
+           'run_checkpoint']
 
 # %% ../nbs/00_core.ipynb #5a417f33
 class Amenity(NamedTuple):
@@ -110,6 +111,14 @@ def make(self:RunPaths) -> RunPaths:
 # %% ../nbs/00_core.ipynb #fab3dc4e
 class UserError(RuntimeError):
     "A problem the user can fix (no GPU, a busy port, a failed download): the command line prints its message alone"
+
+# %% ../nbs/00_core.ipynb #8565c7ab
+def scratch_folder(prefix:str="dminity-") -> Path:
+    "A new folder under the system's temporary one, removed with all it holds when the process that made it exits"
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    # exitpriority: run at exit, in nbdev-test's workers too; a Finalize runs only in the process that made it
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=0)
+    return folder
 
 # %% ../nbs/00_core.ipynb #b019eb69
 class DiskFull(OSError, UserError):
@@ -365,10 +374,50 @@ def _private_database_running(root) -> Path:
                        "call private_fiftyone() before the first `import fiftyone`")
 
 # %% ../nbs/00_core.ipynb #5410c572
+def _database_folder(service) -> Path|None:
+    "The folder of the database that FiftyOne's `service` runs on: the parent of mongod's `--dbpath`, from the service's command line"
+    args = service.child.cmdline()
+    return Path(args[args.index("--dbpath") + 1]).parent if "--dbpath" in args else None
+
+def _in_use(folder) -> bool:
+    "Whether a database runs in `folder`: a running mongod, or FiftyOne's service for one, has its `--dbpath` there"
+    import psutil
+    for process in psutil.process_iter(["cmdline"]):
+        args = process.info["cmdline"] or []
+        if "--dbpath" in args[:-1] and Path(args[args.index("--dbpath") + 1]).is_relative_to(folder): return True
+    return False
+
+def remove_when_unused(folder, patience:float=3600):
+    "Remove `folder` once no database runs in it (polling for up to `patience` seconds): what a reaper process runs"
+    import time
+    given_up = time.monotonic() + patience
+    while _in_use(folder) and time.monotonic() < given_up: time.sleep(.5)
+    if not _in_use(folder): shutil.rmtree(folder, ignore_errors=True)
+
+def _release_private_databases(modules:dict, own:Path):
+    """At exit: leave FiftyOne's database service (`modules`: this process's `sys.modules`); our folder `own` and the scratch
+    database folder FiftyOne ran on go now when no database runs in them, else to a reaper that outlives this process"""
+    import subprocess
+    service, folders = getattr(modules.get("fiftyone.core.odm.database"), "_db_service", None), [own]
+    if service is not None and service.child is not None:
+        used = _database_folder(service)
+        if used and used.parent == own.parent and used.name.startswith("dminity-fiftyone-"): folders.append(used)
+        service.stop()  # its mongod stops once every process using it has exited
+    for folder in dict.fromkeys(folders):
+        if not _in_use(folder): shutil.rmtree(folder, ignore_errors=True)
+        else: subprocess.Popen([sys.executable, "-c", "import sys; from dminity.core import remove_when_unused; remove_when_unused(sys.argv[1])",
+                                str(folder)], start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+
 def private_fiftyone(root=None) -> Path:
-    "Point FiftyOne's database at `root` (a new temporary folder by default); call it before `import fiftyone`"
+    """Point FiftyOne's database at `root` (by default a scratch folder, removed once the processes that use it have exited);
+    call it before `import fiftyone`"""
     if "fiftyone" in sys.modules: return _private_database_running(root)
-    root = Path(root or tempfile.mkdtemp(prefix="dminity-fiftyone-")).absolute()
+    if root: root = Path(root).absolute()
+    else:
+        root = Path(tempfile.mkdtemp(prefix="dminity-fiftyone-"))
+        # at exit, in nbdev-test's workers too; its arguments outlive the notebook's names
+        multiprocessing.util.Finalize(None, _release_private_databases, args=(sys.modules, root), exitpriority=0)
     os.environ["FIFTYONE_DATABASE_DIR"] = str(root/"db")
     os.environ["DMINITY_PRIVATE_FIFTYONE"] = str(root)
     os.environ.setdefault("FIFTYONE_DO_NOT_TRACK", "true")
