@@ -14,7 +14,7 @@ from typing import Annotated, Literal, get_args, get_origin
 
 from fastcore.basics import patch
 from fastcore.docments import ann_parts, docments
-from .core import RunPaths, TrainConfig, UserError, mark_folder, refuse_occupied
+from .core import NMS_IOU, RunPaths, TrainConfig, UserError, mark_folder, refuse_occupied
 
 # %% auto #0
 __all__ = ['COMMANDS', 'JsonFile', 'USER_ERRORS', 'DEMO_STEPS', 'ResumeFrom', 'command', 'add_config_flags', 'add_command',
@@ -575,7 +575,7 @@ def cmd_predict(sources:Annotated[list, dict(metavar="SOURCE")], # image files, 
                 out:str=None, # write annotated images and videos into this folder
                 # score threshold (default: the model's own, the F1-best on validation that dminity eval/export/quantize store; else 0.25)
                 conf:float=None,
-                iou:float=0.45, # NMS IoU threshold
+                iou:float=NMS_IOU, # NMS IoU threshold
                 throughput:bool=False, # OpenVINO async requests, preprocessing overlapped (folders, video)
                 json:JsonFile=None, # write [{image, boxes, scores, labels}, ...] as JSON to FILE ('-': standard output)
                ):

@@ -18,12 +18,12 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['AMENITIES', 'AMENITY_NAMES', 'MARKER', 'FOLDER_KINDS', 'COCO_SPLITS', 'IMAGE_FORMATS', 'LOGGERS', 'RENAMED_SETTINGS',
-           'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'OV_F32', 'Amenity', 'RunPaths', 'UserError', 'scratch_folder',
-           'DiskFull', 'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind', 'refuse_occupied',
-           'coco_annotations', 'checked_choices', 'image_header', 'default_phases', 'parse_loggers', 'TrainConfig',
-           'run_dataset', 'seed_everything', 'pick_device', 'remove_when_unused', 'private_fiftyone', 'threshold_file',
-           'write_threshold', 'checkpoint_threshold', 'read_threshold', 'check_input_size', 'openvino_metadata',
-           'run_checkpoint']
+           'DEFAULT_SCORE_THRESHOLD', 'THRESHOLD_KEY', 'NMS_IOU', 'OV_F32', 'Amenity', 'FolderPaths', 'RunPaths',
+           'UserError', 'scratch_folder', 'DiskFull', 'atomic_files', 'atomic_write', 'mark_folder', 'folder_kind',
+           'refuse_occupied', 'coco_annotations', 'checked_choices', 'image_header', 'default_phases', 'parse_loggers',
+           'TrainConfig', 'run_dataset', 'seed_everything', 'pick_device', 'remove_when_unused', 'private_fiftyone',
+           'threshold_file', 'write_threshold', 'checkpoint_threshold', 'read_threshold', 'check_input_size',
+           'openvino_metadata', 'run_checkpoint']
 
 # %% ../nbs/00_core.ipynb #5a417f33
 class Amenity(NamedTuple):
@@ -48,13 +48,16 @@ AMENITY_NAMES = tuple(a.name for a in AMENITIES)
 
 # %% ../nbs/00_core.ipynb #c181a353
 @dataclass(frozen=True)
-class RunPaths:
-    "The files of one run, all under `root` (for example `runs/yolox_nano-amenities`)"
+class FolderPaths:
+    "The files of one folder dminity writes (a run, a study, a search), all under `root`"
     root: Path
 
     def __post_init__(self):
-        "`RunPaths(x)` is the one way to a run's paths: `x` a folder, a path string or already a `RunPaths`"
-        object.__setattr__(self, "root", Path(self.root.root if isinstance(self.root, RunPaths) else self.root))
+        "`Kind(x)` is the one way to the paths of a folder of its kind: `x` a folder, a path string or already a `Kind`"
+        object.__setattr__(self, "root", Path(self.root.root if isinstance(self.root, type(self)) else self.root))
+
+class RunPaths(FolderPaths):
+    "The files of one run, all under `root` (for example `runs/yolox_nano-amenities`)"
 
 # %% ../nbs/00_core.ipynb #2358ea97
 @patch(as_prop=True)
@@ -427,6 +430,7 @@ def private_fiftyone(root=None) -> Path:
 # %% ../nbs/00_core.ipynb #c0re7cd1
 DEFAULT_SCORE_THRESHOLD = 0.25  # YOLOX's demo threshold: for a model that carries none of its own
 THRESHOLD_KEY = "score_threshold"  # the metadata key of ONNX and OpenVINO files
+NMS_IOU = 0.45  # the predictor's NMS IoU (YOLOX's demo), at which evaluation finds the F1-best threshold
 
 def threshold_file(checkpoint) -> Path:
     "Where evaluation keeps the F1-best score threshold of the checkpoint file `checkpoint`: beside it"

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from yolox.data import CocoDataset, ValTransform
 from yolox.utils import postprocess
 
-from .core import COCO_SPLITS, RunPaths, TrainConfig, coco_annotations, pick_device, run_checkpoint, run_dataset, write_threshold
+from .core import COCO_SPLITS, NMS_IOU, RunPaths, TrainConfig, coco_annotations, pick_device, run_checkpoint, run_dataset, write_threshold
 
 # %% auto #0
 __all__ = ['matched_detections', 'best_f1', 'f1_curve', 'f1_scores', 'coco_map', 'split_images', 'LabelledSamples',
@@ -107,21 +107,28 @@ def _per_class_ap(evaluator:COCOeval, names:dict) -> dict:
     return per_class
 
 # %% ../nbs/04_evaluate.ipynb #a6347c11
-def coco_map(coco_gt:COCO, detections:list, score_threshold:float=0.3) -> dict:
-    """COCO mAP50:95 and mAP50 of `detections` (COCO result dicts) against the ground truth `coco_gt`, precision and recall
-    at IoU 0.5 for the detections scoring at least `score_threshold`, the AP50:95 of each class with ground truth, and the F1-best
-    score threshold (`f1`, overall and per class)"""
-    if not coco_gt.getAnnIds(): return {"skipped": "the ground truth holds no boxes: mAP is undefined"}
-    names = {c["id"]: c["name"] for c in coco_gt.loadCats(coco_gt.getCatIds())}
-    if not detections: return _no_detections(coco_gt, names)
+def _cocoeval(coco_gt:COCO, detections:list) -> COCOeval:
+    "pycocotools' evaluation of `detections` (COCO result dicts, at least one) against `coco_gt`, run quietly"
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its table
         evaluator = COCOeval(coco_gt, coco_gt.loadRes(detections), "bbox")
         evaluator.evaluate()
         evaluator.accumulate()
         evaluator.summarize()
+    return evaluator
+
+def coco_map(coco_gt:COCO, detections:list, score_threshold:float=0.3, f1_detections:list|None=None) -> dict:
+    """COCO mAP50:95 and mAP50 of `detections` (COCO result dicts) against the ground truth `coco_gt`, precision and recall
+    at IoU 0.5 for the detections scoring at least `score_threshold`, the AP50:95 of each class with ground truth, and the F1-best
+    score threshold (`f1`, overall and per class) of `f1_detections` when given (the predictor's NMS), else of `detections`"""
+    if not coco_gt.getAnnIds(): return {"skipped": "the ground truth holds no boxes: mAP is undefined"}
+    names = {c["id"]: c["name"] for c in coco_gt.loadCats(coco_gt.getCatIds())}
+    if not detections: return _no_detections(coco_gt, names)
+    evaluator = _cocoeval(coco_gt, detections)
     precision, recall = _precision_recall(evaluator, score_threshold)
+    f1_from = evaluator if f1_detections is None else _cocoeval(coco_gt, f1_detections) if f1_detections else None
     return {"mAP50_95": float(evaluator.stats[0]), "mAP50": float(evaluator.stats[1]), "precision": precision, "recall": recall,
-            "per_class": _per_class_ap(evaluator, names), "f1": f1_scores(evaluator, names)}
+            "per_class": _per_class_ap(evaluator, names),
+            "f1": f1_scores(f1_from, names) if f1_from else _no_detections(coco_gt, names)["f1"]}
 
 # %% ../nbs/04_evaluate.ipynb #9afcbde5
 def split_images(data_dir, split:str="val") -> int:
@@ -178,16 +185,19 @@ def _cuda_sync(device):
     "Wait for the GPU's queued work, so a timer measures it (nothing to wait for on the CPU)"
     if torch.device(device).type == "cuda": torch.cuda.synchronize(device)
 
-def _timed_batch(model, imgs, num_classes:int, conf_threshold:float, nms_threshold:float) -> tuple:
-    "YOLOX's outputs after `postprocess` for the batch `imgs`, and the seconds of the forward pass and of the NMS"
+def _timed_batch(model, imgs, num_classes:int, conf_threshold:float, nms_thresholds:tuple) -> tuple:
+    """YOLOX's outputs after `postprocess` for the batch `imgs`, one for each of `nms_thresholds` (IoU), and the seconds of the
+    forward pass and of the first NMS"""
     _cuda_sync(imgs.device)
     start = time.perf_counter()
-    raw = model(imgs)
+    raw = model(imgs).float()
     _cuda_sync(imgs.device)
     middle = time.perf_counter()
-    outputs = postprocess(raw.float(), num_classes, conf_threshold, nms_threshold)
+    outputs = [postprocess(raw, num_classes, conf_threshold, nms_thresholds[0])]
     _cuda_sync(imgs.device)
-    return outputs, middle - start, time.perf_counter() - middle
+    nms = time.perf_counter() - middle
+    outputs += [postprocess(raw, num_classes, conf_threshold, t) for t in nms_thresholds[1:]]
+    return outputs, middle - start, nms
 
 # %% ../nbs/04_evaluate.ipynb #62d8a7f6
 def _coco_results(outputs, infos, ids, input_size, class_ids, clip_boxes:bool=True) -> list:
@@ -208,27 +218,29 @@ def _coco_results(outputs, infos, ids, input_size, class_ids, clip_boxes:bool=Tr
 @torch.no_grad()
 def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size:int=8, device="cpu",
              conf_threshold:float=0.01, nms_threshold:float=0.65, workers:int=0, progress:bool=True,
-             score_threshold:float=0.3, losses:bool=True, clip_boxes:bool=True) -> dict:
+             score_threshold:float=0.3, losses:bool=True, clip_boxes:bool=True, f1_nms_threshold:float=NMS_IOU) -> dict:
     """COCO mAP, precision/recall at `score_threshold`, per-class AP, validation losses and times of `model` on `split` of the
-    COCO dataset at `data_dir`; {'skipped': reason} when the split has no images or no boxes. `clip_boxes=False`: as YOLOX's `COCOEvaluator`"""
+    COCO dataset at `data_dir`, the F1-best threshold after NMS at `f1_nms_threshold` (the predictor's); {'skipped': reason}
+    when the split has no images or no boxes. `clip_boxes=False`: as YOLOX's `COCOEvaluator`"""
     if split_images(data_dir, split) == 0:
         return {"skipped": f"split {split!r} of {data_dir} has no images: nothing to evaluate"}
     dataset = _coco_split(data_dir, split, input_size)
     loader = torch.utils.data.DataLoader(LabelledSamples(dataset), batch_size=batch_size, num_workers=workers, shuffle=False)
     was_training = model.training
     model.eval()
-    detections, forward_s, nms_s, images, loss_sums = [], 0.0, 0.0, 0, {}
+    detections, f1_detections, forward_s, nms_s, images, loss_sums = [], [], 0.0, 0.0, 0, {}
     try:
         for imgs, labels, infos, ids in tqdm(loader, desc=f"evaluating {split}", leave=False, disable=not progress):
             imgs = imgs.to(device)
-            outputs, forward, nms = _timed_batch(model, imgs, model.head.num_classes, conf_threshold, nms_threshold)
+            (outputs, f1_outputs), forward, nms = _timed_batch(model, imgs, model.head.num_classes, conf_threshold, (nms_threshold, f1_nms_threshold))
             forward_s, nms_s, images = forward_s + forward, nms_s + nms, images + len(imgs)
             if losses:  # a batch's losses are normalised by its matched anchors: the mean is weighted by images
                 for k, v in validation_losses(model, imgs, labels.to(device)).items(): loss_sums[k] = loss_sums.get(k, 0.0) + v*len(imgs)
             detections += _coco_results(outputs, infos, ids, input_size, dataset.class_ids, clip_boxes)
+            f1_detections += _coco_results(f1_outputs, infos, ids, input_size, dataset.class_ids, clip_boxes)
     finally:
         model.train(was_training)
-    scores = coco_map(dataset.coco, detections, score_threshold)
+    scores = coco_map(dataset.coco, detections, score_threshold, f1_detections)
     if "skipped" in scores: return {"skipped": f"split {split!r} of {data_dir}: {scores['skipped']}", "images": images}
     return {**scores, "score_threshold": score_threshold, "losses": {k: v/images for k, v in loss_sums.items()},
             "images": images, "detections": len(detections), "ms_per_image": 1000*forward_s/images,

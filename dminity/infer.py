@@ -17,7 +17,7 @@ import numpy as np
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .core import IMAGE_FORMATS, OV_F32, check_input_size, image_header, openvino_metadata
+from .core import IMAGE_FORMATS, NMS_IOU, OV_F32, check_input_size, image_header, openvino_metadata
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'MAX_PIXELS', 'BACKEND_BY_SUFFIX', 'decode_image', 'read_image', 'letterbox_into',
@@ -118,7 +118,7 @@ def batched_nms(boxes:np.ndarray, scores:np.ndarray, labels:np.ndarray, threshol
     return nms(boxes + offsets, scores, threshold)
 
 # %% ../nbs/08_infer.ipynb #f27ec138
-def postprocess(raw:np.ndarray, conf:float=0.25, iou:float=0.45, scale:float=1.0, image_shape=None) -> tuple:
+def postprocess(raw:np.ndarray, conf:float=0.25, iou:float=NMS_IOU, scale:float=1.0, image_shape=None) -> tuple:
     """Detections of one image from the decoded output `raw` [anchors, 5 + classes]: boxes (x1, y1, x2, y2) in the original image,
     scores, class indices"""
     raw = raw[raw[:, 4] >= conf]  # objectness x class probability (at most 1) >= conf needs objectness >= conf
@@ -341,7 +341,7 @@ class Predictor:
     """Detections from any dminity model file: .pth (PyTorch), .onnx (ONNX Runtime), .xml (OpenVINO FP32/FP16/INT8); the score
     threshold `conf` is by default the model's own F1-best one (`own_threshold`: {'threshold', 'source'}; `threshold_source`: where
     `conf` came from)"""
-    def __init__(self, model, conf:float|None=None, iou:float=0.45, input_size=None, threads:int|None=None, throughput:bool=False):
+    def __init__(self, model, conf:float|None=None, iou:float=NMS_IOU, input_size=None, threads:int|None=None, throughput:bool=False):
         from dminity.core import read_threshold
         if (conf is not None and not 0 <= conf <= 1) or not 0 < iou <= 1: raise ValueError(f"thresholds must lie in [0, 1]: conf {conf}, iou {iou}")
         self.path, self.iou, self.throughput = Path(model), iou, throughput
@@ -358,7 +358,7 @@ class Predictor:
 
 # %% ../nbs/08_infer.ipynb #850c5235
 @patch(cls_method=True)
-def from_backend(cls:Predictor, backend:Backend, conf:float=0.25, iou:float=0.45) -> Predictor:
+def from_backend(cls:Predictor, backend:Backend, conf:float=0.25, iou:float=NMS_IOU) -> Predictor:
     "A predictor over an already loaded `backend` (for instance a compiled OpenVINO model being quantized)"
     p = cls.__new__(cls)
     p.path, p.conf, p.iou, p.throughput, p.backend = Path(backend.name or "model"), conf, iou, False, backend

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import (COCO_SPLITS, THRESHOLD_KEY, RunPaths, atomic_write, coco_annotations, openvino_metadata, run_checkpoint,
+from .core import (COCO_SPLITS, NMS_IOU, THRESHOLD_KEY, RunPaths, atomic_write, coco_annotations, openvino_metadata, run_checkpoint,
                           run_dataset)
 from .infer import Backend, Predictor, letterbox, predict_coco, predictor_map, read_image
 from .track import log_run_models, record_models
@@ -116,9 +116,11 @@ def int8_evaluation(int8_xml, data_dir, progress:bool=True) -> dict:
     `data_dir`; the threshold, when one is found, is written into the IR's metadata"""
     from pycocotools.coco import COCO
     from dminity.evaluate import coco_map
-    results, annotations = predict_coco(Predictor(int8_xml), data_dir, "val", progress=progress)
+    predictor = Predictor(int8_xml)
+    results, annotations = predict_coco(predictor, data_dir, "val", progress=progress)
+    deployed, _ = predict_coco(predictor, data_dir, "val", iou=NMS_IOU, progress=progress)  # the F1 threshold's boxes: the predictor's NMS
     with contextlib.redirect_stdout(io.StringIO()): truth = COCO(str(annotations))
-    scores = coco_map(truth, results)
+    scores = coco_map(truth, results, f1_detections=deployed)
     if "skipped" in scores: raise ValueError(f"{annotations}: {scores['skipped']}")
     f1 = scores["f1"]
     if f1["threshold"] is None: return scores  # nothing right: the IR keeps the threshold it took over from the FP32 model

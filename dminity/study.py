@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json, os, warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -18,7 +17,8 @@ import pandas as pd
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .core import COCO_SPLITS, RunPaths, TrainConfig, atomic_files, atomic_write, checked_choices, mark_folder, parse_loggers, refuse_occupied
+from .core import (COCO_SPLITS, FolderPaths, RunPaths, TrainConfig, atomic_files, atomic_write, checked_choices, mark_folder, parse_loggers,
+                          refuse_occupied)
 from .model import VARIANTS  # and TrainConfig.resolved
 
 # %% auto #0
@@ -31,14 +31,8 @@ __all__ = ['MAP_SOURCE', 'CLIP_SIZE', 'CLIP_FRAME_RATE', 'STUDY_COLUMNS', 'NOT_T
            'open_search', 'sweep_yaml', 'write_search_results', 'tune']
 
 # %% ../nbs/10a_study.ipynb #1d7aa392
-@dataclass(frozen=True)
-class StudyPaths:
+class StudyPaths(FolderPaths):
     "The files of one study, all under `root`: a run folder per variant, the benchmark, the report, its plots and clips"
-    root: Path
-
-    def __post_init__(self):
-        "`StudyPaths(x)`: `x` a folder, a path string or already a `StudyPaths`"
-        object.__setattr__(self, "root", Path(self.root.root if isinstance(self.root, StudyPaths) else self.root))
 
 # %% ../nbs/10a_study.ipynb #b5324224
 @patch(as_prop=True)
@@ -387,14 +381,8 @@ def study(data, variants, out, epochs:int, min_fps:float|None=None, max_latency_
     return figures
 
 # %% ../nbs/10a_study.ipynb #1e1925e7
-@dataclass(frozen=True)
-class TunePaths:
+class TunePaths(FolderPaths):
     "The files of one hyperparameter search, all under `root`: the Optuna database, a run folder per trial, the best configuration"
-    root: Path
-
-    def __post_init__(self):
-        "`TunePaths(x)`: `x` a folder, a path string or already a `TunePaths`"
-        object.__setattr__(self, "root", Path(self.root.root if isinstance(self.root, TunePaths) else self.root))
 
 # %% ../nbs/10a_study.ipynb #5928666d
 @patch(as_prop=True)
