@@ -187,16 +187,17 @@ def _cuda_sync(device):
 
 def _timed_batch(model, imgs, num_classes:int, conf_threshold:float, nms_thresholds:tuple) -> tuple:
     """YOLOX's outputs after `postprocess` for the batch `imgs`, one for each of `nms_thresholds` (IoU), and the seconds of the
-    forward pass and of the first NMS"""
+    forward pass and of the first NMS; `postprocess` rewrites the boxes of its input, so each gets a copy but the first"""
     _cuda_sync(imgs.device)
     start = time.perf_counter()
     raw = model(imgs).float()
+    copies = [raw.clone() for _ in nms_thresholds[1:]]
     _cuda_sync(imgs.device)
     middle = time.perf_counter()
     outputs = [postprocess(raw, num_classes, conf_threshold, nms_thresholds[0])]
     _cuda_sync(imgs.device)
     nms = time.perf_counter() - middle
-    outputs += [postprocess(raw, num_classes, conf_threshold, t) for t in nms_thresholds[1:]]
+    outputs += [postprocess(raw_copy, num_classes, conf_threshold, t) for raw_copy, t in zip(copies, nms_thresholds[1:])]
     return outputs, middle - start, nms
 
 # %% ../nbs/04_evaluate.ipynb #62d8a7f6
