@@ -267,7 +267,7 @@ def cmd_demo(quick:bool=False, # a small dataset and 2 short epochs: the whole p
 
     Draw the synthetic demo dataset (Open Images layout) and import it, train YOLOX-nano on it on the CPU, evaluate,
     export ONNX and OpenVINO, quantize to INT8, benchmark every backend; each step timed, figures in RUN/demo.json
-    (about 10 minutes on 2 CPU cores; --quick: a minute or two)."""
+    (12 to 14 minutes on 2 CPU cores; --quick: a minute or two)."""
     figures = run_demo(run, data_dir, quick)
     if json: _write_json(figures, json)
 
