@@ -390,6 +390,7 @@ def _in_use(folder) -> bool:
         if "--dbpath" in args[:-1] and Path(args[args.index("--dbpath") + 1]).is_relative_to(folder): return True
     return False
 
+# %% ../nbs/00_core.ipynb #a81abce2
 def remove_when_unused(folder, patience:float=3600):
     "Remove `folder` once no database runs in it (polling for up to `patience` seconds): what a reaper process runs"
     import time
@@ -412,6 +413,7 @@ def _release_private_databases(modules:dict, own:Path):
                                 str(folder)], start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
 
+# %% ../nbs/00_core.ipynb #9df17783
 def private_fiftyone(root=None) -> Path:
     """Point FiftyOne's database at `root` (by default a scratch folder, removed once the processes that use it have exited);
     call it before `import fiftyone`"""
