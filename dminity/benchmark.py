@@ -180,11 +180,11 @@ def _stream_end_to_end(predictor, jpegs, seconds, min_calls) -> tuple:
 
 # %% ../nbs/10_benchmark.ipynb #f8ff50df
 def _produce(predictor, jpegs, ready:queue.Queue, stop:threading.Event):
-    "Decode and letterbox `jpegs` in turn into `ready` until `stop`: (start time, image, pixels [H, W, 3] uint8, scale) each"
+    "Decode and letterbox `jpegs` in turn into `ready` until `stop`: (start time, image, pixels [3, H, W] uint8, scale) each"
     i = 0
     while not stop.is_set():
         t0 = time.perf_counter()
-        image, pixels = _decode(jpegs[i % len(jpegs)]), np.empty((*predictor.input_size, 3), np.uint8)
+        image, pixels = _decode(jpegs[i % len(jpegs)]), np.empty((3, *predictor.input_size), np.uint8)
         ready.put((t0, image, pixels, letterbox_into(image, pixels)))
         i += 1
 
@@ -232,7 +232,7 @@ def _threads_used(backend, threads:int) -> dict:
 
 # %% ../nbs/10_benchmark.ipynb #c29b2762
 def _slice_taker(mode:str, scope:str, backend, predictor, x:np.ndarray, jpegs:list, ov_async:bool):
-    "The `run(seconds, min_calls)` of one probe (`x`: letterboxed pixels [N, H, W, 3] uint8): (latencies ms, frames, elapsed s, stages or None)"
+    "The `run(seconds, min_calls)` of one probe (`x`: letterboxed pixels [N, 3, H, W] uint8): (latencies ms, frames, elapsed s, stages or None)"
     if scope == "model" and ov_async: return lambda s, m: (*_async(backend, x, s, m), None)
     if scope == "model":
         def model_only(s, m):
@@ -657,8 +657,8 @@ def plot_latency(rows:list, path, mode:str="latency") -> Path:
 
 # %% ../nbs/10_benchmark.ipynb #9146d9a8
 _ANCHOR_NOTE = ("Rows of scope benchmark_app: OpenVINO's own tool on the same IR (one image, same performance hint, precision f32, the "
-                "streams it chose; latency: its median per slice). dminity's OpenVINO model-only rows take u8 NHWC pixels converted "
-                "inside the graph (PrePostProcessor): their figures include that conversion; x benchmark_app is their FPS over the tool's.")
+                "streams it chose; latency: its median per slice). dminity's OpenVINO model-only rows take u8 pixels (channels first) converted "
+                "to float inside the graph (PrePostProcessor): their figures include that conversion; x benchmark_app is their FPS over the tool's.")
 
 # %% ../nbs/10_benchmark.ipynb #085f4a58
 def _report_head(result:dict) -> list:

@@ -194,10 +194,10 @@ def _demo_quantize(run:RunPaths, quick:bool) -> dict:
 
 # %% ../nbs/12_cli.ipynb #d91b507a
 def _demo_bench(run:RunPaths, quick:bool) -> dict:
-    """Benchmark every backend of `run` and write its report; where the report is, and the fastest end to end. Two rounds, no
-    `benchmark_app` anchor rows: the demo shows the backends side by side, `dminity bench` is the measurement"""
+    """Benchmark every backend of `run` and write its report; where the report is, and the fastest end to end. Two rounds of
+    one-second slices, no `benchmark_app` anchor rows: the demo shows the backends side by side, `dminity bench` is the measurement"""
     from dminity.benchmark import bench_run, summary_table, write_report
-    bench = bench_run(run, quick=quick, rounds=None if quick else 2, anchor=False)
+    bench = bench_run(run, quick=quick, anchor=False, **({} if quick else dict(rounds=2, seconds=1.0, warmup=0.5)))
     report = write_report(run.root, bench)
     print(summary_table(bench["rows"]), end="")
     fastest = max((r for r in bench["rows"] if r["scope"] == "end_to_end"), key=lambda r: r["fps"])
@@ -267,7 +267,7 @@ def cmd_demo(quick:bool=False, # a small dataset and 2 short epochs: the whole p
 
     Draw the synthetic demo dataset (Open Images layout) and import it, train YOLOX-nano on it on the CPU, evaluate,
     export ONNX and OpenVINO, quantize to INT8, benchmark every backend; each step timed, figures in RUN/demo.json
-    (12 to 14 minutes on 2 CPU cores; --quick: a minute or two)."""
+    (10 to 12 minutes on 2 CPU cores; --quick: a minute or two)."""
     figures = run_demo(run, data_dir, quick)
     if json: _write_json(figures, json)
 

@@ -307,6 +307,7 @@ class TrainConfig:
     mosaic_scale: tuple[float, float]|None = None  # the range of the mosaic's random scale (default: the variant's)
     mixup_scale: tuple[float, float]|None = None   # the range of the mixed-in image's random scale (default: the variant's)
     sync_bn: bool = False            # synchronised batch norm across processes
+    channels_last: bool = False      # channels-last memory layout: about 1.2x faster steps on a CPU, the same model up to float rounding
     # extra loggers, comma-separated: tensorboard, wandb (metrics.jsonl is always written;
     # W&B logs offline with WANDB_MODE=offline, `wandb sync` later)
     logger: str = ""

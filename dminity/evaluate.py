@@ -230,18 +230,19 @@ def evaluate(model, data_dir, split:str="val", input_size=(640, 640), batch_size
     was_training = model.training
     model.eval()
     detections, f1_detections, forward_s, nms_s, images, loss_sums = [], [], 0.0, 0.0, 0, {}
+    thresholds = tuple(dict.fromkeys((nms_threshold, f1_nms_threshold)))  # one NMS when both are the same
     try:
         for imgs, labels, infos, ids in tqdm(loader, desc=f"evaluating {split}", leave=False, disable=not progress):
             imgs = imgs.to(device)
-            (outputs, f1_outputs), forward, nms = _timed_batch(model, imgs, model.head.num_classes, conf_threshold, (nms_threshold, f1_nms_threshold))
+            outputs, forward, nms = _timed_batch(model, imgs, model.head.num_classes, conf_threshold, thresholds)
             forward_s, nms_s, images = forward_s + forward, nms_s + nms, images + len(imgs)
             if losses:  # a batch's losses are normalised by its matched anchors: the mean is weighted by images
                 for k, v in validation_losses(model, imgs, labels.to(device)).items(): loss_sums[k] = loss_sums.get(k, 0.0) + v*len(imgs)
-            detections += _coco_results(outputs, infos, ids, input_size, dataset.class_ids, clip_boxes)
-            f1_detections += _coco_results(f1_outputs, infos, ids, input_size, dataset.class_ids, clip_boxes)
+            detections += _coco_results(outputs[0], infos, ids, input_size, dataset.class_ids, clip_boxes)
+            if len(outputs) > 1: f1_detections += _coco_results(outputs[1], infos, ids, input_size, dataset.class_ids, clip_boxes)
     finally:
         model.train(was_training)
-    scores = coco_map(dataset.coco, detections, score_threshold, f1_detections)
+    scores = coco_map(dataset.coco, detections, score_threshold, f1_detections if len(thresholds) > 1 else None)
     if "skipped" in scores: return {"skipped": f"split {split!r} of {data_dir}: {scores['skipped']}", "images": images}
     return {**scores, "score_threshold": score_threshold, "losses": {k: v/images for k, v in loss_sums.items()},
             "images": images, "detections": len(detections), "ms_per_image": 1000*forward_s/images,

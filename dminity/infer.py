@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/infer.html.md"""
 # %% ../nbs/08_infer.ipynb #712e2617
 from __future__ import annotations
 
-import io, json, queue, time, warnings
+import io, json, queue, threading, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,21 +81,33 @@ def read_image(path, max_pixels:int=MAX_PIXELS) -> np.ndarray:
     return decode_image(path.read_bytes(), str(path), max_pixels)[0]
 
 # %% ../nbs/08_infer.ipynb #ae91a5f7
+_resize_buffers = threading.local()  # each thread's own: the stream's producer and the app's workers never share one
+
+def _resized(image:np.ndarray, nw:int, nh:int) -> np.ndarray:
+    "`image` resized to `nw` x `nh` into this thread's reused buffer (a fresh array for every image cost its page faults)"
+    buffer = getattr(_resize_buffers, "buffer", None)
+    if buffer is None or buffer.shape[0] < nh or buffer.shape[1] < nw:
+        held = buffer.shape[:2] if buffer is not None else (0, 0)
+        buffer = _resize_buffers.buffer = np.empty((max(nh, held[0]), max(nw, held[1]), 3), np.uint8)
+    return cv2.resize(image, (nw, nh), dst=buffer[:nh, :nw], interpolation=cv2.INTER_LINEAR)
+
+# %% ../nbs/08_infer.ipynb #edf8e80f
 def letterbox_into(image:np.ndarray, out:np.ndarray) -> float:
-    "`image` (BGR, HxWx3) resized to fit `out` ([H, W, 3] uint8, reused) into its top-left corner, the rest padded with 114; the scale"
-    h, w = out.shape[:2]
+    "`image` (BGR, HxWx3) resized to fit `out` ([3, H, W] uint8 planes, reused) into its top-left corner, the rest padded with 114; the scale"
+    h, w = out.shape[1:]
     r = min(h/image.shape[0], w/image.shape[1])
     nw, nh = max(1, int(image.shape[1]*r)), max(1, int(image.shape[0]*r))  # 1x5000: 1 pixel wide, not 0
-    cv2.resize(image, (nw, nh), dst=out[:nh, :nw], interpolation=cv2.INTER_LINEAR)
-    out[nh:], out[:nh, nw:] = 114, 114
+    fitted = image if (nh, nw) == image.shape[:2] else _resized(image, nw, nh)
+    cv2.split(fitted, [out[c, :nh, :nw] for c in range(3)])  # channels first, each plane written in place
+    out[:, nh:], out[:, :nh, nw:] = 114, 114
     return r
 
 # %% ../nbs/08_infer.ipynb #161d75cd
 def letterbox(image:np.ndarray, input_size) -> tuple:
     "`image` (BGR, HxWx3) letterboxed to `input_size` as YOLOX's models take it, [3, H, W] float32 0-255; and the scale"
-    out = np.empty((*check_input_size(input_size), 3), np.uint8)
+    out = np.empty((3, *check_input_size(input_size)), np.uint8)
     r = letterbox_into(image, out)
-    return np.ascontiguousarray(out.transpose(2, 0, 1), dtype=np.float32), r
+    return out.astype(np.float32), r
 
 # %% ../nbs/08_infer.ipynb #c1b511b4
 def nms(boxes:np.ndarray, scores:np.ndarray, threshold:float) -> np.ndarray:
@@ -136,11 +148,11 @@ def postprocess(raw:np.ndarray, conf:float=0.25, iou:float=NMS_IOU, scale:float=
 
 # %% ../nbs/08_infer.ipynb #1ad39d5b
 class Backend:
-    """Runs a model file: `run(pixels [N, H, W, 3] uint8)` (letterboxed) or `__call__(batch [N, 3, H, W] float32)` give the decoded
+    """Runs a model file: `run(pixels [N, 3, H, W] uint8)` (letterboxed) or `__call__(batch [N, 3, H, W] float32)` give the decoded
     outputs [N, anchors, 5 + classes]; knows `classes` and `input_size`"""
     name, classes, input_size, meta = "", [], (0, 0), {}  # meta: the model file's metadata
     def __call__(self, batch:np.ndarray) -> np.ndarray: raise NotImplementedError
-    def run(self, pixels:np.ndarray) -> np.ndarray: return self(np.ascontiguousarray(pixels.transpose(0, 3, 1, 2), np.float32))
+    def run(self, pixels:np.ndarray) -> np.ndarray: return self(pixels.astype(np.float32))
 
 # %% ../nbs/08_infer.ipynb #1e692daa
 def _facts(meta:dict, path) -> tuple:
@@ -178,14 +190,13 @@ class TorchBackend(Backend):
 
 # %% ../nbs/08_infer.ipynb #ef406e1f
 def _u8_onnx(model, input_size) -> bytes:
-    """The ONNX `model` (an `onnx.ModelProto`) made to take one letterboxed image as the predictor holds it, [1, H, W, 3] uint8: a
-    transpose and a cast before its input, run in ONNX Runtime's threads; serialized for a session"""
+    """The ONNX `model` (an `onnx.ModelProto`) made to take one letterboxed image as the predictor holds it, [1, 3, H, W] uint8: a
+    cast before its input, run in ONNX Runtime's threads; serialized for a session"""
     from onnx import TensorProto, helper
     graph, old = model.graph, model.graph.input[0]
-    graph.node.insert(0, helper.make_node("Cast", ["pixels_nchw"], [old.name], to=TensorProto.FLOAT))
-    graph.node.insert(0, helper.make_node("Transpose", ["pixels"], ["pixels_nchw"], perm=[0, 3, 1, 2]))  # u8 moved: a quarter of the bytes
+    graph.node.insert(0, helper.make_node("Cast", ["pixels"], [old.name], to=TensorProto.FLOAT))
     graph.input.remove(old)
-    graph.input.insert(0, helper.make_tensor_value_info("pixels", TensorProto.UINT8, [1, *input_size, 3]))
+    graph.input.insert(0, helper.make_tensor_value_info("pixels", TensorProto.UINT8, [1, 3, *input_size]))
     return model.SerializeToString()
 
 # %% ../nbs/08_infer.ipynb #baaad829
@@ -211,20 +222,19 @@ class OnnxBackend(Backend):
 # %% ../nbs/08_infer.ipynb #c6aaa9ad
 @patch
 def run(self:OnnxBackend, pixels:np.ndarray) -> np.ndarray:
-    "Outputs [N, anchors, 5 + classes] of letterboxed `pixels` [N, H, W, 3] uint8, one image at a time"
+    "Outputs [N, anchors, 5 + classes] of letterboxed `pixels` [N, 3, H, W] uint8, one image at a time"
     if len(pixels) != 1: return np.concatenate([self.run(p[None]) for p in pixels])
     return self.session.run(None, {"pixels": pixels})[0]
 
 # %% ../nbs/08_infer.ipynb #37f85efb
 def _u8_input(model, input_size):
-    """The OpenVINO `model` made to take one letterboxed image as the predictor holds it, [1, H, W, 3] uint8 (OpenVINO's
-    PrePostProcessor: the conversion to float and to channels first happen in the graph, in OpenVINO's threads)"""
-    from openvino import Layout, Type
+    """The OpenVINO `model` made to take one letterboxed image as the predictor holds it, [1, 3, H, W] uint8 (OpenVINO's
+    PrePostProcessor: the conversion to float happens in the graph, in OpenVINO's threads)"""
+    from openvino import Type
     from openvino.preprocess import PrePostProcessor
     model.reshape([1, 3, *input_size])  # a static shape: with its batch left dynamic OpenVINO ran at about half the speed
     ppp = PrePostProcessor(model)
-    ppp.input().tensor().set_element_type(Type.u8).set_layout(Layout("NHWC"))
-    ppp.input().model().set_layout(Layout("NCHW"))
+    ppp.input().tensor().set_element_type(Type.u8)
     ppp.input().preprocess().convert_element_type(Type.f32)
     return ppp.build()
 
@@ -250,7 +260,7 @@ class OpenVINOBackend(Backend):
 # %% ../nbs/08_infer.ipynb #e34f1fd2
 @patch
 def run(self:OpenVINOBackend, pixels:np.ndarray) -> np.ndarray:
-    "Outputs [N, anchors, 5 + classes] of letterboxed `pixels` [N, H, W, 3] uint8; for one image, read in place (valid until the next run)"
+    "Outputs [N, anchors, 5 + classes] of letterboxed `pixels` [N, 3, H, W] uint8; for one image, read in place (valid until the next run)"
     if len(pixels) != 1: return np.stack([self.run(p[None])[0].copy() for p in pixels])
     return self.request.infer({0: pixels}, share_inputs=True, share_outputs=True)[0]
 
@@ -266,10 +276,10 @@ def _in_order(done:dict, metas:dict, nxt:int):
 @patch
 def stream(self:OpenVINOBackend, items, prepare, pixels:np.ndarray|None=None):
     """(meta, outputs) for each of `items`, in order, through async infer requests: `prepare(item, buffer)` fills a free input buffer
-    [H, W, 3] uint8 and gives (meta, whether to run it: an item without an image gets outputs None); `pixels`: what buffers hold at first"""
+    [3, H, W] uint8 and gives (meta, whether to run it: an item without an image gets outputs None); `pixels`: what buffers hold at first"""
     import openvino as ov
     requests = ov.AsyncInferQueue(self.compiled)  # as many requests as the compiled model finds best
-    buffers = [np.full((1, *self.input_size, 3), 114, np.uint8) if pixels is None else pixels.copy() for _ in range(len(requests) + 1)]
+    buffers = [np.full((1, 3, *self.input_size), 114, np.uint8) if pixels is None else pixels.copy() for _ in range(len(requests) + 1)]
     tensors, free, done, metas, nxt = [ov.Tensor(b, shared_memory=True) for b in buffers], queue.SimpleQueue(), {}, {}, 0
     for k in range(len(buffers)): free.put(k)
     def finished(request, key):  # only stores
@@ -373,9 +383,9 @@ def __repr__(self:Predictor): return f"Predictor({self.path.name}: {self.backend
 # %% ../nbs/08_infer.ipynb #185fb1e4
 @patch
 def _letterbox(self:Predictor, image:np.ndarray) -> tuple:
-    "`image` letterboxed into the predictor's own input buffer [1, H, W, 3] uint8 (made once, reused): the buffer and the scale"
-    if getattr(self, "_pixels", None) is None or self._pixels.shape[1:3] != tuple(self.input_size):
-        self._pixels = np.empty((1, *self.input_size, 3), np.uint8)
+    "`image` letterboxed into the predictor's own input buffer [1, 3, H, W] uint8 (made once, reused): the buffer and the scale"
+    if getattr(self, "_pixels", None) is None or self._pixels.shape[2:] != tuple(self.input_size):
+        self._pixels = np.empty((1, 3, *self.input_size), np.uint8)
     return self._pixels, letterbox_into(image, self._pixels[0])
 
 # %% ../nbs/08_infer.ipynb #f9bf2364
@@ -507,14 +517,15 @@ def predict_video(self:Predictor, source, out=None, progress:bool=True) -> dict:
     return {"video": str(source), "frames": frames, "detections": boxes, "fps": frames/seconds, "out": str(out) if out else None}
 
 # %% ../nbs/08_infer.ipynb #bc5ec2e1
-def _detections_as_coco(det:Detections, image_id:int, category_ids:list) -> list:
-    "COCO result dicts of the detections `det` of the image `image_id`"
+def _as_coco(boxes, scores, labels, image_id:int, category_ids:list) -> list:
+    "COCO result dicts of the detections (boxes x1, y1, x2, y2; scores; class indices) in the image `image_id`"
     return [{"image_id": image_id, "category_id": category_ids[label], "bbox": [float(x1), float(y1), float(x2 - x1), float(y2 - y1)],
-             "score": float(score)} for (x1, y1, x2, y2), score, label in zip(det.boxes, det.scores, det.labels)]
+             "score": float(score)} for (x1, y1, x2, y2), score, label in zip(boxes, scores, labels)]
 
 # %% ../nbs/08_infer.ipynb #a785e4d7
-def predict_coco(predictor:Predictor, data_dir, split:str="val", conf:float=0.01, iou:float=0.65, progress:bool=True, image_ids=None) -> tuple:
-    "COCO result dicts of `predictor` on `split` of the COCO dataset at `data_dir` (thresholds as in evaluation), and the annotation file"
+def predict_coco(predictor:Predictor, data_dir, split:str="val", conf:float=0.01, ious=(0.65,), progress:bool=True, image_ids=None) -> tuple:
+    """COCO result dicts of `predictor` on `split` of the COCO dataset at `data_dir`, one list for each NMS IoU threshold of `ious`
+    from one inference pass per image (thresholds as in evaluation), and the annotation file"""
     from dminity.core import COCO_SPLITS, coco_annotations
     annotations = coco_annotations(data_dir, split)
     if not annotations.exists(): raise FileNotFoundError(f"{annotations} is missing: {data_dir} is not a COCO dataset in the layout YOLOX reads")
@@ -522,14 +533,14 @@ def predict_coco(predictor:Predictor, data_dir, split:str="val", conf:float=0.01
     category_ids = sorted(c["id"] for c in gt["categories"])
     if len(category_ids) != len(predictor.classes):
         raise ValueError(f"the model knows {len(predictor.classes)} classes, {data_dir} has {len(category_ids)}")
-    saved, (predictor.conf, predictor.iou) = (predictor.conf, predictor.iou), (conf, iou)
-    results = []
-    try:
-        images = gt["images"] if image_ids is None else [i for i in gt["images"] if i["id"] in set(image_ids)]
-        for image in tqdm(images, desc=f"predicting {split}", leave=False, disable=not progress):
-            det = predictor.predict(Path(data_dir)/COCO_SPLITS[split]/image["file_name"])
-            results += _detections_as_coco(det, image["id"], category_ids)
-    finally: predictor.conf, predictor.iou = saved
+    results = [[] for _ in ious]
+    images = gt["images"] if image_ids is None else [i for i in gt["images"] if i["id"] in set(image_ids)]
+    for image in tqdm(images, desc=f"predicting {split}", leave=False, disable=not progress):
+        picture = read_image(Path(data_dir)/COCO_SPLITS[split]/image["file_name"])
+        pixels, scale = predictor._letterbox(picture)
+        raw = predictor.backend.run(pixels)[0]
+        for found, iou in zip(results, ious):
+            found += _as_coco(*postprocess(raw, conf, iou, scale, picture.shape[:2]), image["id"], category_ids)
     return results, annotations
 
 # %% ../nbs/08_infer.ipynb #814af23e
@@ -538,7 +549,7 @@ def predictor_map(predictor:Predictor, data_dir, split:str="val", progress:bool=
     import contextlib, io
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
-    results, annotations = predict_coco(predictor, data_dir, split, progress=progress, image_ids=image_ids)
+    (results,), annotations = predict_coco(predictor, data_dir, split, progress=progress, image_ids=image_ids)
     if not results: return {"mAP50_95": 0.0, "mAP50": 0.0, "detections": 0}
     with contextlib.redirect_stdout(io.StringIO()):
         gt = COCO(str(annotations))

@@ -117,8 +117,8 @@ def int8_evaluation(int8_xml, data_dir, progress:bool=True) -> dict:
     from pycocotools.coco import COCO
     from dminity.evaluate import coco_map
     predictor = Predictor(int8_xml)
-    results, annotations = predict_coco(predictor, data_dir, "val", progress=progress)
-    deployed, _ = predict_coco(predictor, data_dir, "val", iou=NMS_IOU, progress=progress)  # the F1 threshold's boxes: the predictor's NMS
+    # one pass, NMS at evaluation's IoU for mAP and at the predictor's for the F1 threshold
+    (results, deployed), annotations = predict_coco(predictor, data_dir, "val", ious=(0.65, NMS_IOU), progress=progress)
     with contextlib.redirect_stdout(io.StringIO()): truth = COCO(str(annotations))
     scores = coco_map(truth, results, f1_detections=deployed)
     if "skipped" in scores: raise ValueError(f"{annotations}: {scores['skipped']}")

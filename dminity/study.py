@@ -399,8 +399,8 @@ def sweep(self:TunePaths): return self.root/"sweep.yaml"
 def trial(self:TunePaths, number:int) -> RunPaths: return RunPaths(self.root/"trials"/f"{number:04d}")
 
 # %% ../nbs/10a_study.ipynb #87716b49
-NOT_TUNED = ("data", "variant", "epochs", "ckpt", "device", "fp16", "workers", "eval_interval", "sync_bn", "logger", "wandb_project",
-             "wandb_checkpoints", "simota")
+NOT_TUNED = ("data", "variant", "epochs", "ckpt", "device", "fp16", "workers", "eval_interval", "sync_bn", "channels_last", "logger",
+             "wandb_project", "wandb_artifacts", "simota")
 
 def default_space(epochs:int) -> dict:
     "The search space of `dminity tune` without `--space`: YOLOX's recipe values inside each range or among the choices"

@@ -515,6 +515,7 @@ def _prepare_model(self:TrainingRun, state:dict|None):
     self.yolox, self.trained, self.optimizer = build_training(self.config, len(self.classes), self.device, load_ckpt=state is None,
                                                               verbose=self.main, ckpt_file=fetched)
     self.schedule = self.yolox.get_lr_scheduler(self.config.lr_per_image*self.config.batch_size, self.batches.batches_per_epoch)
+    if self.config.channels_last: self.trained.to(memory_format=torch.channels_last)  # in place: the optimizer keeps its parameters
     self.ema = ModelEMA(self.trained, 0.9998) if self.config.ema else None
     self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
     self.epoch, self.iteration, self.best, self.lr = 0, 0, -1.0, self.optimizer.param_groups[0]["lr"]
@@ -570,6 +571,7 @@ def _forward(self:TrainingRun, images, targets, step:int) -> tuple:
     images = images.to(self.device, non_blocking=True).float()  # uint8 from the loader: a quarter of the bytes to move
     images, targets = self.yolox.preprocess(images, targets.to(self.device, non_blocking=True),
                                             _train_size(self.config, step))
+    if self.config.channels_last: images = images.contiguous(memory_format=torch.channels_last)
     outputs, error = {}, None
     try:
         with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp): outputs = self.model(images, targets)
@@ -729,6 +731,7 @@ def demo_config(data_dir, quick:bool=False) -> TrainConfig:
     the YOLOX recipe is stated here, so new defaults for real runs do not move the demo; `quick`: two short epochs"""
     recipe = dict(variant="yolox_nano", input_size=320, multiscale=True, lr_per_image=0.04/64, min_lr_ratio=0.05, mosaic_prob=0.5,
                   mixup_prob=0.0, mosaic_scale=(0.5, 1.5), mixup_scale=(0.5, 1.5), hsv_prob=1.0, flip_prob=0.5, degrees=10.0,
-                  translate=0.1, shear=2.0)
+                  translate=0.1, shear=2.0, channels_last=True)
+    recipe["workers"] = 0 if pick_device("auto").type == "cpu" else 2  # on the CPU no loader worker takes a core from the model
     if quick: return TrainConfig(str(data_dir), epochs=2, batch_size=8, warmup_epochs=1, no_aug_epochs=0, eval_interval=1, **recipe)
     return TrainConfig(str(data_dir), epochs=30, batch_size=8, warmup_epochs=1, no_aug_epochs=2, eval_interval=5, **recipe)
