@@ -7,7 +7,7 @@ Docs: https://dminity.github.io/dminity/infer.html.md"""
 # %% ../nbs/08_infer.ipynb #712e2617
 from __future__ import annotations
 
-import io, json, queue, threading, time, warnings
+import io, json, queue, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,24 +80,13 @@ def read_image(path, max_pixels:int=MAX_PIXELS) -> np.ndarray:
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such image file")
     return decode_image(path.read_bytes(), str(path), max_pixels)[0]
 
-# %% ../nbs/08_infer.ipynb #ae91a5f7
-_resize_buffers = threading.local()  # each thread's own: the stream's producer and the app's workers never share one
-
-def _resized(image:np.ndarray, nw:int, nh:int) -> np.ndarray:
-    "`image` resized to `nw` x `nh` into this thread's reused buffer (a fresh array for every image cost its page faults)"
-    buffer = getattr(_resize_buffers, "buffer", None)
-    if buffer is None or buffer.shape[0] < nh or buffer.shape[1] < nw:
-        held = buffer.shape[:2] if buffer is not None else (0, 0)
-        buffer = _resize_buffers.buffer = np.empty((max(nh, held[0]), max(nw, held[1]), 3), np.uint8)
-    return cv2.resize(image, (nw, nh), dst=buffer[:nh, :nw], interpolation=cv2.INTER_LINEAR)
-
 # %% ../nbs/08_infer.ipynb #edf8e80f
 def letterbox_into(image:np.ndarray, out:np.ndarray) -> float:
     "`image` (BGR, HxWx3) resized to fit `out` ([3, H, W] uint8 planes, reused) into its top-left corner, the rest padded with 114; the scale"
     h, w = out.shape[1:]
     r = min(h/image.shape[0], w/image.shape[1])
     nw, nh = max(1, int(image.shape[1]*r)), max(1, int(image.shape[0]*r))  # 1x5000: 1 pixel wide, not 0
-    fitted = image if (nh, nw) == image.shape[:2] else _resized(image, nw, nh)
+    fitted = image if (nh, nw) == image.shape[:2] else cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
     cv2.split(fitted, [out[c, :nh, :nw] for c in range(3)])  # channels first, each plane written in place
     out[:, nh:], out[:, :nh, nw:] = 114, 114
     return r
