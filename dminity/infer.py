@@ -386,11 +386,16 @@ def _detections(self:Predictor, raw, scale, image, name) -> Detections:
 
 # %% ../nbs/08_infer.ipynb #39c7ce1a
 @patch
+def _infer(self:Predictor, image:np.ndarray) -> tuple:
+    "The backend's decoded outputs for the BGR array `image` [anchors, 5 + classes] and its letterbox scale"
+    pixels, scale = self._letterbox(image)
+    return self.backend.run(pixels)[0], scale
+
+@patch
 def predict(self:Predictor, image, name:str|None=None) -> Detections:
     "The detections in `image`: a BGR array or an image file"
     if not isinstance(image, np.ndarray): name, image = name or str(image), read_image(image)
-    pixels, scale = self._letterbox(image)
-    return self._detections(self.backend.run(pixels)[0], scale, image, name or "")
+    return self._detections(*self._infer(image), image, name or "")
 
 # %% ../nbs/08_infer.ipynb #bf51fa5a
 def image_files(sources):
@@ -411,8 +416,7 @@ def _stream_in_turn(self:Predictor, items):
         if isinstance(image, str):
             yield name, image, None, None
             continue
-        pixels, scale = self._letterbox(image)
-        yield name, image, self.backend.run(pixels)[0], scale
+        yield name, image, *self._infer(image)
 
 # %% ../nbs/08_infer.ipynb #1833b727
 @contextmanager
@@ -523,11 +527,11 @@ def predict_coco(predictor:Predictor, data_dir, split:str="val", conf:float=0.01
     if len(category_ids) != len(predictor.classes):
         raise ValueError(f"the model knows {len(predictor.classes)} classes, {data_dir} has {len(category_ids)}")
     results = [[] for _ in ious]
-    images = gt["images"] if image_ids is None else [i for i in gt["images"] if i["id"] in set(image_ids)]
+    wanted = None if image_ids is None else set(image_ids)
+    images = [i for i in gt["images"] if wanted is None or i["id"] in wanted]
     for image in tqdm(images, desc=f"predicting {split}", leave=False, disable=not progress):
         picture = read_image(Path(data_dir)/COCO_SPLITS[split]/image["file_name"])
-        pixels, scale = predictor._letterbox(picture)
-        raw = predictor.backend.run(pixels)[0]
+        raw, scale = predictor._infer(picture)
         for found, iou in zip(results, ious):
             found += _as_coco(*postprocess(raw, conf, iou, scale, picture.shape[:2]), image["id"], category_ids)
     return results, annotations
