@@ -47,21 +47,8 @@ def counter(seconds:float, started:float, min_calls:int=3):
         i += 1
 
 
-def model_async_before(predictor, x, seconds:float) -> float:
-    "FPS of the old model-only throughput figure: an AsyncInferQueue given the float input at every start (10_benchmark's `_async` before)"
-    import openvino as ov
-    requests, started = ov.AsyncInferQueue(predictor.backend.compiled), time.perf_counter()
-    requests.set_callback(lambda request, t0: None)
-    n = 0
-    for _ in counter(seconds, started):
-        requests.start_async(x, userdata=0)
-        n += 1
-    requests.wait_all()
-    return n/(time.perf_counter() - started)
-
-
-def model_async_after(predictor, pixels, seconds:float) -> float:
-    "FPS of dminity's model-only throughput now: the backend's `stream` (what `predict --throughput` runs)"
+def model_async(predictor, pixels, seconds:float) -> float:
+    "FPS of dminity's model-only throughput: the backend's `stream` (what `predict --throughput` runs)"
     _, frames, elapsed = _async(predictor.backend, pixels, seconds, 3)
     return frames/elapsed
 
@@ -86,17 +73,17 @@ def stream_fps(predictor, jpegs:list, seconds:float) -> float:
     return n/(time.perf_counter() - started)
 
 
-def profile(predictor, jpegs:list, seconds:float, old=None) -> dict:
-    "Median CPU ms of this thread per stage, end to end in latency mode, OpenCV single-threaded (`old`: its float letterbox, the backend's call)"
+def profile(predictor, jpegs:list, seconds:float) -> dict:
+    "Median CPU ms of this thread per stage, end to end in latency mode, OpenCV single-threaded"
     cpu, started = {k: [] for k in STAGES}, time.perf_counter()
     with opencv_threads(1):
         for i in counter(seconds, started):
             t = [time.thread_time()]
             image = decode_image(jpegs[i % len(jpegs)], "photo")[0]
             t.append(time.thread_time())
-            x, scale = old.letterbox(image, predictor.input_size) if old else predictor._letterbox(image)
+            x, scale = predictor._letterbox(image)
             t.append(time.thread_time())
-            raw = predictor.backend(x[None])[0] if old else predictor.backend.run(x)[0]
+            raw = predictor.backend.run(x)[0]
             t.append(time.thread_time())
             predictor._detections(raw, scale, image, "")
             t.append(time.thread_time())
@@ -118,26 +105,23 @@ def probes(models:Path, jpegs:list, old) -> dict:
         pb, pa = old.Predictor(xml, throughput=True), after.Predictor(xml, throughput=True)
         lb, la = old.Predictor(xml), after.Predictor(xml)
         for p in (pb, pa, lb, la): p.conf = 0.25
-        image = decode_image(jpegs[0], "photo")[0]
-        x, pixels = old.letterbox(image, la.input_size)[0][None], la._letterbox(image)[0].copy()
-        size = la.input_size
-        out |= {f"{tag} int8 model throughput before": lambda s, pb=pb, x=x: model_async_before(pb, x, s),
-                f"{tag} int8 model throughput after": lambda s, pa=pa, px=pixels: model_async_after(pa, px, s),
+        pixels, size = la._letterbox(decode_image(jpegs[0], "photo")[0])[0].copy(), la.input_size
+        out |= {f"{tag} int8 model throughput before": lambda s, pb=pb, px=pixels: model_async(pb, px, s),
+                f"{tag} int8 model throughput after": lambda s, pa=pa, px=pixels: model_async(pa, px, s),
                 f"{tag} int8 model throughput benchmark_app": lambda s, xml=xml, size=size: benchmark_app(xml, "throughput", s, size)["fps"],
-                f"{tag} int8 model latency ms before": lambda s, lb=lb, x=x: model_latency(lambda: lb.backend(x), s),
+                f"{tag} int8 model latency ms before": lambda s, lb=lb, px=pixels: model_latency(lambda: lb.backend.run(px), s),
                 f"{tag} int8 model latency ms after": lambda s, la=la, px=pixels: model_latency(lambda: la.backend.run(px), s),
                 f"{tag} int8 model latency ms benchmark_app": lambda s, xml=xml, size=size: benchmark_app(xml, "latency", s, size)["median_ms"],
                 f"{tag} int8 e2e throughput before": lambda s, pb=pb: stream_fps(pb, jpegs, s),
                 f"{tag} int8 e2e throughput after": lambda s, pa=pa: stream_fps(pa, jpegs, s),
-                f"{tag} int8 stage cpu before": lambda s, lb=lb: profile(lb, jpegs, s, old),
+                f"{tag} int8 stage cpu before": lambda s, lb=lb: profile(lb, jpegs, s),
                 f"{tag} int8 stage cpu after": lambda s, la=la: profile(la, jpegs, s)}
     onnx = models/"yolox_nano"/"model.onnx"
     ob, oa = old.Predictor(onnx, conf=0.25), after.Predictor(onnx, conf=0.25)
-    image = decode_image(jpegs[0], "photo")[0]
-    x, pixels = old.letterbox(image, oa.input_size)[0][None], oa._letterbox(image)[0].copy()
-    out |= {"nano@416 onnxruntime model latency ms before": lambda s: model_latency(lambda: ob.backend(x), s),
+    pixels = oa._letterbox(decode_image(jpegs[0], "photo")[0])[0].copy()
+    out |= {"nano@416 onnxruntime model latency ms before": lambda s: model_latency(lambda: ob.backend.run(pixels), s),
             "nano@416 onnxruntime model latency ms after": lambda s: model_latency(lambda: oa.backend.run(pixels), s),
-            "nano@416 onnxruntime stage cpu before": lambda s: profile(ob, jpegs, s, old),
+            "nano@416 onnxruntime stage cpu before": lambda s: profile(ob, jpegs, s),
             "nano@416 onnxruntime stage cpu after": lambda s: profile(oa, jpegs, s)}
     return out
 
@@ -176,8 +160,8 @@ def main():
     p.add_argument("--images", default="../shared/data/coco128/train2017")
     p.add_argument("--seconds", type=float, default=2.0)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--base", default="d91a7fc", help="the commit whose dminity/infer.py is 'before'")
-    p.add_argument("--json", default="benchmarks/2026-11-29/pace.json")
+    p.add_argument("--base", default="9d42429", help="the commit whose dminity/infer.py is 'before' (one with the u8 path, 30 November 2026 on)")
+    p.add_argument("--json", default="pace.json", help="where the figures go (dated logs: benchmarks/<date>/)")
     a = p.parse_args()
     images = Path(a.images)
     jpegs = bench_images(images, n=1000) if images.is_dir() else bench_images(n=128)

@@ -295,22 +295,29 @@ def _check_settings(modes, scopes, batch:int, rounds:int, seconds:float):
         raise ValueError(f"batch and rounds must be at least 1, seconds above 0 (got {batch}, {rounds}, {seconds})")
 
 # %% ../nbs/10_benchmark.ipynb #9397d74d
+def _take(probes:list, seconds:float, rounds:int, warmup:float) -> list:
+    "The rows of `probes` (one compiled model's): each warmed up for `warmup` seconds, then `rounds` rounds of `seconds` each, in turn"
+    for p in probes:
+        if p.facts["scope"] != "benchmark_app": p._run(warmup, 2)  # the tool warms itself up
+    for _ in range(rounds):
+        for p in probes: p.step(seconds)
+    return [p.row() for p in probes]
+
 def bench_models(files:dict, variant:str, jpegs:list, modes=MODES, scopes=SCOPES, batch:int=4, seconds:float=2.0, rounds:int=3,
                  warmup:float=1.0, threads:int|None=None, progress:bool=True, anchor:bool=True) -> list:
-    """Rows of figures of the model files `files` ({backend: path}) of one `variant`, all taken in one run: `warmup` seconds each,
-    then `rounds` rounds in which every figure measures for `seconds` in turn; sizes on disk in MB; `anchor`: OpenVINO's `benchmark_app` beside"""
+    """Rows of figures of the model files `files` ({backend: path}) of one `variant`, all taken in one run, one compiled model (file
+    and mode) at a time: `warmup` seconds each, then `rounds` rounds in which its figures measure for `seconds` in turn; sizes on
+    disk in MB; `anchor`: OpenVINO's `benchmark_app` beside"""
     from dminity.export import file_size_mb
     check_backends(files)
     _check_settings(modes, scopes, batch, rounds, seconds)
     threads = threads or cpu_cores()
     import torch
     torch.set_num_threads(threads)
-    probes = [p for name, path in files.items() for p in _probes(variant, name, path, jpegs, modes, scopes, batch, threads, anchor)]
-    for p in tqdm(probes, desc=f"{variant}: warm-up", leave=False, disable=not progress):
-        if p.facts["scope"] != "benchmark_app": p._run(warmup, 2)  # the tool warms itself up
-    for _ in tqdm(range(rounds), desc=f"{variant}: {len(probes)} figures", leave=False, disable=not progress):
-        for p in probes: p.step(seconds)
-    return [{**p.row(), "size_mb": round(file_size_mb(files[p.backend]), 3), "file": str(files[p.backend])} for p in probes]
+    rows, models = [], [(name, path, mode) for name, path in files.items() for mode in modes]
+    for name, path, mode in tqdm(models, desc=f"{variant}: {len(models)} compiled models", leave=False, disable=not progress):
+        rows += _take(_probes(variant, name, path, jpegs, (mode,), scopes, batch, threads, anchor), seconds, rounds, warmup)
+    return [{**r, "size_mb": round(file_size_mb(files[r["backend"]]), 3), "file": str(files[r["backend"]])} for r in rows]
 
 # %% ../nbs/10_benchmark.ipynb #c00496ee
 def _write_int8(fp32, folder:Path, jpegs, calibration:int) -> Path:
@@ -671,7 +678,7 @@ def _report_head(result:dict) -> list:
             f"CPU: {cpu['name']}, {cpu['cores']} cores; instruction sets: {isas} "
             f"(OpenVINO uses: {', '.join(cpu.get('openvino', {}).get('capabilities', []))}; FP32 rows forced to f32).", "",
             f"Models: {models}.", "",
-            f"Each figure: {s['warmup']} s of warm-up, then {s['rounds']} round(s) of {s['seconds']} s, the backends of one model interleaved. "
+            f"Each figure: {s['warmup']} s of warm-up, then {s['rounds']} round(s) of {s['seconds']} s, one compiled model at a time, its figures interleaved. "
             f"Throughput mode: batches of {s['batch']} for PyTorch and ONNX Runtime, parallel infer requests of one image for OpenVINO. "
             f"End-to-end images: {s['images']}.", "",
             *([_ANCHOR_NOTE, ""] if any(r["scope"] == "benchmark_app" for r in rows) else []),

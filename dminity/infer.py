@@ -123,6 +123,7 @@ def postprocess(raw:np.ndarray, conf:float=0.25, iou:float=NMS_IOU, scale:float=
     """Detections of one image from the decoded output `raw` [anchors, 5 + classes]: boxes (x1, y1, x2, y2) in the original image,
     scores, class indices"""
     raw = raw[raw[:, 4] >= conf]  # objectness x class probability (at most 1) >= conf needs objectness >= conf
+    if not len(raw): return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64)  # nothing: NMS and boxes skipped
     cls = raw[:, 5:].argmax(1)
     scores = raw[:, 4]*raw[np.arange(len(raw)), 5 + cls]
     keep = scores >= conf
