@@ -90,7 +90,7 @@ class Probe:
     "One figure (`facts`: variant, input size, backend, mode, scope, batch), taken in slices: `run(seconds, min_calls)` times more frames"
     def __init__(self, facts:dict, run, extra:dict|None=None):
         self.facts, self.backend, self._run, self.extra = facts, facts["backend"], run, extra or {}
-        self.latencies, self.frames, self.seconds, self.stages = [], 0, 0.0, {}
+        self.latencies, self.frames, self.seconds, self.stages, self.round_fps = [], 0, 0.0, {}, []
 
 # %% ../nbs/10_benchmark.ipynb #df056efc
 @patch
@@ -100,6 +100,7 @@ def step(self:Probe, seconds:float, min_calls:int=3):
     self.latencies += latencies
     self.frames += frames
     self.seconds += elapsed
+    self.round_fps.append(round(frames/elapsed, 2))
     for k, v in (stages or {}).items(): self.stages.setdefault(k, []).extend(v)
 
 # %% ../nbs/10_benchmark.ipynb #69de740d
@@ -113,7 +114,7 @@ def row(self:Probe) -> dict:
     cpu = {k[:-4]: med(v) for k, v in self.stages.items() if k.endswith("_cpu")}
     stages = ({"stages_ms": wall} if wall else {}) | ({"stages_cpu_ms": cpu} if cpu else {})
     return {**self.facts, "latency_ms_median": round(float(np.median(ms)), 3), "latency_ms_p90": round(float(np.percentile(ms, 90)), 3),
-            "fps": round(self.frames/self.seconds, 2), "frames": self.frames, "calls": len(ms), **self.extra, **stages}
+            "fps": round(self.frames/self.seconds, 2), "frames": self.frames, "calls": len(ms), "round_fps": self.round_fps, **self.extra, **stages}
 
 # %% ../nbs/10_benchmark.ipynb #dc854cd5
 def _timed(call, seconds, min_calls) -> tuple:
@@ -269,7 +270,7 @@ def _anchor(path, mode:str, input_size, extra:dict):
 
 # %% ../nbs/10_benchmark.ipynb #baab6ea1
 def _probes(variant:str, name:str, path, jpegs:list, modes, scopes, batch:int, threads:int, anchor:bool=True) -> list:
-    "The probes of one model file: each mode compiles its own backend; model-only and end-to-end share it; OpenVINO's get an anchor"
+    "The probes of one model file: each mode compiles its own backend; model-only and end-to-end share it; OpenVINO's get an anchor, measured first"
     probes = []
     for mode in modes:
         backend = load_backend(path, threads=threads, throughput=mode == "throughput")
@@ -279,11 +280,11 @@ def _probes(variant:str, name:str, path, jpegs:list, modes, scopes, batch:int, t
         n = 1 if mode == "latency" or ov_async else batch
         x = np.ascontiguousarray(np.repeat(predictor._letterbox(_decode(jpegs[0]))[0], n, 0))
         facts = {"variant": variant, "input_size": backend.input_size[0], "backend": name, "mode": mode, "batch": n}
-        for scope in scopes:
-            probes.append(Probe({**facts, "scope": scope}, _slice_taker(mode, scope, backend, predictor, x, jpegs, ov_async), _threads_used(backend, threads)))
-        if anchor and isinstance(backend, OpenVINOBackend):
+        if anchor and isinstance(backend, OpenVINOBackend):  # first: in every round its slice comes right before dminity's model-only one
             extra = {"threads": None, "streams": None}  # filled by the tool's own report, slice by slice
             probes.append(Probe({**facts, "scope": "benchmark_app"}, _anchor(path, mode, backend.input_size, extra), extra))
+        for scope in scopes:
+            probes.append(Probe({**facts, "scope": scope}, _slice_taker(mode, scope, backend, predictor, x, jpegs, ov_async), _threads_used(backend, threads)))
     return probes
 
 # %% ../nbs/10_benchmark.ipynb #4c72ad94
@@ -402,16 +403,21 @@ def pick(rows:list, min_fps:float|None=None, max_latency_ms:float|None=None, sco
     return {"choice": choice, "budget": budget, "scope": scope, "losers": losers, "summary": summary}
 
 # %% ../nbs/10_benchmark.ipynb #a6bc45ab
+def _paired_share(mine:dict, anchor:dict) -> float:
+    "`mine`'s FPS over `anchor`'s: the median of the rounds' ratios when both have the same rounds (each pair taken side by side)"
+    a, b = mine.get("round_fps") or [], anchor.get("round_fps") or []
+    return float(np.median([x/y for x, y in zip(a, b)])) if a and len(a) == len(b) else mine["fps"]/anchor["fps"]
+
 def add_ratios(rows:list) -> list:
     """Each row with `vs_pytorch`: its FPS over PyTorch eager's for the same variant, mode and scope; OpenVINO's model-only rows with
-    `vs_benchmark_app`: their FPS over the `benchmark_app` anchor's of the same model and mode (all measured in the same run)"""
+    `vs_benchmark_app`: their FPS over the `benchmark_app` anchor's of the same model and mode, round by round (`_paired_share`)"""
     base = {(r["variant"], r["mode"], r["scope"]): r["fps"] for r in rows if r["backend"] == "pytorch"}
-    anchors = {(r["variant"], r["backend"], r["mode"]): r["fps"] for r in rows if r["scope"] == "benchmark_app"}
+    anchors = {(r["variant"], r["backend"], r["mode"]): r for r in rows if r["scope"] == "benchmark_app"}
     for r in rows:
         b = base.get((r["variant"], r["mode"], r["scope"]))
         r["vs_pytorch"] = round(r["fps"]/b, 2) if b else None
         a = anchors.get((r["variant"], r["backend"], r["mode"])) if r["scope"] == "model" else None
-        if a: r["vs_benchmark_app"] = round(r["fps"]/a, 3)
+        if a: r["vs_benchmark_app"] = round(_paired_share(r, a), 3)
     return rows
 
 # %% ../nbs/10_benchmark.ipynb #17c74312

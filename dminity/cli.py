@@ -652,7 +652,7 @@ def cmd_bench(run:Annotated[list, dict(metavar="RUN")]=None, # trained run folde
     """latency/throughput of a run's model (or fresh variants) on every backend; choose a model for a budget
 
     Measure latency (median, p90) and throughput of PyTorch eager, ONNX Runtime and OpenVINO FP32/FP16/INT8, model-only
-    and end to end (decode, letterbox, infer, NMS), all backends of one model interleaved in one run. A run gets
+    and end to end (decode, letterbox, infer, NMS), one compiled model at a time, its figures interleaved. A run gets
     bench.json and report.md (with plots); --min-fps / --max-latency-ms choose the most accurate model within the budget."""
     from dminity import benchmark
     budget, runs = _bench_budget(run, variants, pick, min_fps, max_latency_ms), run or []
@@ -681,7 +681,7 @@ def cmd_study(*, variants:Annotated[list, dict(metavar="VARIANT")], # the varian
     """train, export, quantize and benchmark several variants: one report with the Pareto front and a choice
 
     Train each of --variants on --data for --epochs (any other training flag as for `dminity train`) into DIR/<variant>,
-    export and quantize each, benchmark all models in one interleaved run, and write DIR/report.md with report.json,
+    export and quantize each, benchmark all models in one run, and write DIR/report.md with report.json,
     the mAP-against-FPS plot, the training curves and a clip of each variant at work. The same command on the same DIR
     continues a stopped study: finished variants are kept, a half-trained one resumes."""
     from dminity.study import study

@@ -1,4 +1,4 @@
-"""The model study in one command: every variant trained, exported, quantized and benchmarked in one interleaved run, one report with the Pareto front, the choice for a budget, the training curves and a clip of each variant at work.
+"""The model study in one command: every variant trained, exported, quantized and benchmarked in one run, one report with the Pareto front, the choice for a budget, the training curves and a clip of each variant at work.
 
 Docs: https://dminity.github.io/dminity/study.html.md"""
 
@@ -24,7 +24,7 @@ from .model import VARIANTS  # and TrainConfig.resolved
 # %% auto #0
 __all__ = ['MAP_SOURCE', 'CLIP_SIZE', 'CLIP_FRAME_RATE', 'STUDY_COLUMNS', 'NOT_TUNED', 'StudyPaths', 'claim_folder',
            'given_settings', 'study_configs', 'trained_epochs', 'newer', 'check_resumable', 'train_variant',
-           'deploy_variant', 'bench_interleaved', 'add_study_map', 'bench_study', 'kept_bench', 'clip_frame',
+           'deploy_variant', 'bench_study_models', 'add_study_map', 'bench_study', 'kept_bench', 'clip_frame',
            'write_clip', 'variant_clips', 'variant_summary', 'study_rows', 'study_choice', 'report_text',
            'write_study_report', 'wandb_group', 'log_study_wandb', 'train_and_deploy', 'study', 'TunePaths',
            'default_space', 'check_space', 'load_space', 'suggest', 'trial_config', 'PruneOnMap', 'run_trial',
@@ -128,20 +128,12 @@ def deploy_variant(run, calibration_size:int=300, progress:bool=True) -> dict:
         return quantize_run(run, calibration_size=calibration_size, progress=progress)
 
 # %% ../nbs/10a_study.ipynb #071138ba
-def bench_interleaved(files:dict, jpegs:list, batch:int=4, seconds:float=2.0, rounds:int=3, warmup:float=1.0, threads:int|None=None,
-                      progress:bool=True) -> list:
-    "Rows of figures of every model file in `files` ({variant: {backend: path}}), all taken in one run, every probe's slices interleaved"
-    import torch
-    from dminity.benchmark import _probes, cpu_cores
-    from dminity.export import file_size_mb
-    threads = threads or cpu_cores()
-    torch.set_num_threads(threads)
-    probes = [(p, fs[b]) for v, fs in files.items() for b, path in fs.items() for p in _probes(v, b, path, jpegs, ("latency", "throughput"),
-              ("model", "end_to_end"), batch, threads)]
-    for p, _ in tqdm(probes, desc="warm-up", leave=False, disable=not progress): p._run(warmup, 2)
-    for _ in tqdm(range(rounds), desc=f"{len(probes)} figures, interleaved", leave=False, disable=not progress):
-        for p, _ in probes: p.step(seconds)
-    return [{**p.row(), "size_mb": round(file_size_mb(path), 3), "file": str(path)} for p, path in probes]
+def bench_study_models(files:dict, jpegs:list, batch:int=4, seconds:float=2.0, rounds:int=3, warmup:float=1.0, threads:int|None=None,
+                       progress:bool=True) -> list:
+    "Rows of figures of every model file in `files` ({variant: {backend: path}}), all taken in one run: `bench_models` for each variant"
+    from dminity.benchmark import bench_models
+    return [r for v, fs in files.items() for r in bench_models(fs, v, jpegs, batch=batch, seconds=seconds, rounds=rounds, warmup=warmup,
+                                                               threads=threads, progress=progress)]
 
 # %% ../nbs/10a_study.ipynb #ce85f89a
 def add_study_map(rows:list, quantized:dict) -> list:
@@ -158,7 +150,7 @@ MAP_SOURCE = ("mAP50:95 on the validation split through dminity's predictor, mea
 # %% ../nbs/10a_study.ipynb #6b82cadb
 def bench_study(study:StudyPaths, quantized:dict, backends=None, images=None, quick:bool=False, batch:int=4, seconds=None,
                 rounds=None, warmup=None, threads=None, progress:bool=True) -> dict:
-    """Every backend of every variant of `study` ({variant: quantization figures}) in one interleaved run, end-to-end images
+    """Every backend of every variant of `study` ({variant: quantization figures}) in one run, end-to-end images
     `images` (default: the validation images of the first variant's data); figures as `dminity.benchmark` writes them, in `study.bench`"""
     from dminity.benchmark import BACKENDS, _model_facts, _result, _save_result, _settings, _timing, bench_images, run_files
     from dminity.train import class_names
@@ -166,7 +158,7 @@ def bench_study(study:StudyPaths, quantized:dict, backends=None, images=None, qu
     images = images or Path(TrainConfig.load(next(iter(runs.values())).config).data)/COCO_SPLITS["val"]
     files = {v: run_files(run, backends or BACKENDS) for v, run in runs.items()}
     settings = _settings(quick, batch, threads, str(images), seconds=seconds, rounds=rounds, warmup=warmup)
-    rows = add_study_map(bench_interleaved(files, bench_images(images), batch=batch, threads=threads, progress=progress, **_timing(settings)),
+    rows = add_study_map(bench_study_models(files, bench_images(images), batch=batch, threads=threads, progress=progress, **_timing(settings)),
                          quantized)
     configs = {v: TrainConfig.load(run.config) for v, run in runs.items()}
     models = {v: _model_facts(v, len(class_names(c.data)), c.input_size) for v, c in configs.items()}
@@ -286,8 +278,7 @@ def report_text(study:StudyPaths, result:dict, summary:pd.DataFrame, rows:list, 
     "The study's report in markdown: how it was measured, the variants, the end-to-end table, the Pareto front, the choice, curves, clips"
     from dminity.benchmark import _report_head, figures_table, row_name
     front = [r for r in rows if r["pareto"]]
-    head = [l.replace("the backends of one model interleaved", "all models of the study interleaved") for l in _report_head(result)[2:]]
-    text = [f"# Study {study.name}", "", *head, "## The variants", "", summary.to_markdown(index=False, floatfmt=".4g"), "",
+    text = [f"# Study {study.name}", "", *_report_head(result)[2:], "## The variants", "", summary.to_markdown(index=False, floatfmt=".4g"), "",
             "## mAP50:95 against end-to-end FPS, per backend", "", figures_table(rows, STUDY_COLUMNS).to_markdown(index=False, missingval=""),
             "", f"![mAP50:95 against FPS]({study.map_fps.name})", "", "## The Pareto front", ""]
     text += [f"- {row_name(r)}: mAP50:95 {r['mAP50_95']:.4f} at {r['fps']:.1f} FPS" for r in front] + [""] + _choice_lines(choice)
@@ -362,7 +353,7 @@ def study(data, variants, out, epochs:int, min_fps:float|None=None, max_latency_
           quick:bool=False, batch:int=4, seconds:float|None=None, rounds:int|None=None, threads:int|None=None, calibration_size:int=300,
           clip_frames:int=24, callbacks=(), progress:bool=True, **settings) -> dict:
     """Train each of `variants` on the COCO dataset `data` for `epochs` into a run folder under the study folder `out` (`settings`:
-    any other `TrainConfig` field), export and quantize each, benchmark all in one interleaved run, and write one report; a study
+    any other `TrainConfig` field), export and quantize each, benchmark all in one run, and write one report; a study
     stopped at any point continues where it stopped. Returns the report's figures"""
     from dminity.benchmark import check_backends
     from dminity.train import _coco_train_file
