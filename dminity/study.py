@@ -15,7 +15,6 @@ import cv2
 import numpy as np
 import pandas as pd
 from fastcore.basics import patch
-from tqdm.auto import tqdm
 
 from .core import (COCO_SPLITS, FolderPaths, RunPaths, TrainConfig, atomic_files, atomic_write, checked_choices, mark_folder, parse_loggers,
                           refuse_occupied)
