@@ -14,6 +14,10 @@ the table gives the median over rounds and the after/before ratio of each round'
 - the CPU time of this thread per stage, end to end in latency mode (decode, letterbox, inference, NMS), OpenCV
   single-threaded; from it the CPU-time bound 1/(1 + xF/c) of 10_benchmark, and the end-to-end share of model-only FPS;
 - ONNX Runtime (nano FP32, latency mode): model-only latency and the same stage profile.
+
+The process holds every predictor at once (eight compiled OpenVINO models and two ONNX Runtime sessions), so its
+model-only shares of benchmark_app read a few per cent low (`benchmarks/idle_models.py`); before and after suffer
+alike. `dminity bench` measures one compiled model at a time.
 """
 import argparse, importlib.util, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
