@@ -269,23 +269,20 @@ def _anchor(path, mode:str, input_size, extra:dict):
     return run
 
 # %% ../nbs/10_benchmark.ipynb #baab6ea1
-def _probes(variant:str, name:str, path, jpegs:list, modes, scopes, batch:int, threads:int, anchor:bool=True) -> list:
-    "The probes of one model file: each mode compiles its own backend; model-only and end-to-end share it; OpenVINO's get an anchor, measured first"
-    probes = []
-    for mode in modes:
-        backend = load_backend(path, threads=threads, throughput=mode == "throughput")
-        predictor = Predictor.from_backend(backend)
-        ov_async = mode == "throughput" and isinstance(backend, OpenVINOBackend)
-        predictor.throughput = ov_async
-        n = 1 if mode == "latency" or ov_async else batch
-        x = np.ascontiguousarray(np.repeat(predictor._letterbox(_decode(jpegs[0]))[0], n, 0))
-        facts = {"variant": variant, "input_size": backend.input_size[0], "backend": name, "mode": mode, "batch": n}
-        if anchor and isinstance(backend, OpenVINOBackend):  # first: in every round its slice comes right before dminity's model-only one
-            extra = {"threads": None, "streams": None}  # filled by the tool's own report, slice by slice
-            probes.append(Probe({**facts, "scope": "benchmark_app"}, _anchor(path, mode, backend.input_size, extra), extra))
-        for scope in scopes:
-            probes.append(Probe({**facts, "scope": scope}, _slice_taker(mode, scope, backend, predictor, x, jpegs, ov_async), _threads_used(backend, threads)))
-    return probes
+def _probes(variant:str, name:str, path, jpegs:list, mode:str, scopes, batch:int, threads:int, anchor:bool=True) -> list:
+    "The probes of one model file compiled for `mode`: model-only and end-to-end share the backend; OpenVINO's get an anchor, measured first"
+    backend = load_backend(path, threads=threads, throughput=mode == "throughput")
+    predictor = Predictor.from_backend(backend)
+    ov_async = mode == "throughput" and isinstance(backend, OpenVINOBackend)
+    predictor.throughput = ov_async
+    n = 1 if mode == "latency" or ov_async else batch
+    x = np.ascontiguousarray(np.repeat(predictor._letterbox(_decode(jpegs[0]))[0], n, 0))
+    facts, probes = {"variant": variant, "input_size": backend.input_size[0], "backend": name, "mode": mode, "batch": n}, []
+    if anchor and isinstance(backend, OpenVINOBackend):  # first: in every round its slice comes right before dminity's model-only one
+        extra = {"threads": None, "streams": None}  # filled by the tool's own report, slice by slice
+        probes.append(Probe({**facts, "scope": "benchmark_app"}, _anchor(path, mode, backend.input_size, extra), extra))
+    return probes + [Probe({**facts, "scope": scope}, _slice_taker(mode, scope, backend, predictor, x, jpegs, ov_async), _threads_used(backend, threads))
+                     for scope in scopes]
 
 # %% ../nbs/10_benchmark.ipynb #4c72ad94
 def _check_settings(modes, scopes, batch:int, rounds:int, seconds:float):
@@ -317,7 +314,7 @@ def bench_models(files:dict, variant:str, jpegs:list, modes=MODES, scopes=SCOPES
     torch.set_num_threads(threads)
     rows, models = [], [(name, path, mode) for name, path in files.items() for mode in modes]
     for name, path, mode in tqdm(models, desc=f"{variant}: {len(models)} compiled models", leave=False, disable=not progress):
-        rows += _take(_probes(variant, name, path, jpegs, (mode,), scopes, batch, threads, anchor), seconds, rounds, warmup)
+        rows += _take(_probes(variant, name, path, jpegs, mode, scopes, batch, threads, anchor), seconds, rounds, warmup)
     return [{**r, "size_mb": round(file_size_mb(files[r["backend"]]), 3), "file": str(files[r["backend"]])} for r in rows]
 
 # %% ../nbs/10_benchmark.ipynb #c00496ee
