@@ -4,7 +4,7 @@
 
 Wraps YOLOX's steps (decode, resize to the input, the mosaic's canvas, the random affine warp, mixup, HSV, the rest of
 TrainTransform) and the collation, and counts each one's own CPU time (time.process_time: a busy machine barely moves
-it) for the loader as it was ('before': no cache, YOLOX's float32 images and mixup) and as `dminity train` builds it by
+it) for the loader as it was ('before': no cache, YOLOX's float32 images, mixup and transform) and as `dminity train` builds it by
 default. OpenCV and PyTorch run on one thread here, as in the loader's workers (where PyTorch's DataLoader sets one), so
 that CPU time is the work done and not threads waiting on each other.
 """
@@ -19,7 +19,7 @@ def timed_stages() -> collections.Counter:
     import yolox.data.data_augment as augment
     import yolox.data.datasets.coco as coco
     import yolox.data.datasets.mosaicdetection as mosaic
-    from dminity.train import ByteMosaic
+    import dminity.train as train
     spent, stack = collections.Counter(), []
     def wrap(owner, name, label):
         fn = getattr(owner, name)
@@ -36,8 +36,9 @@ def timed_stages() -> collections.Counter:
     for owner, name, label in [(coco.CocoDataset, "load_image", "decode"), (coco.CocoDataset, "load_resized_img", "resize to the input"),
                                (mosaic.MosaicDetection, "__getitem__", "mosaic canvas, labels, cache copy"),
                                (mosaic, "random_affine", "random affine warp"), (mosaic.MosaicDetection, "mixup", "mixup"),
-                               (ByteMosaic, "mixup", "mixup"), (augment, "augment_hsv", "HSV"),
-                               (augment, "preproc", "preproc (pad, CHW, float32)"), (augment.TrainTransform, "__call__", "TrainTransform's rest")]:
+                               (train.ByteMosaic, "mixup", "mixup"), (augment, "augment_hsv", "HSV"), (train, "shift_hsv", "HSV"),
+                               (augment, "preproc", "preproc (pad, CHW; float32 before)"), (train, "byte_preproc", "preproc (pad, CHW; float32 before)"),
+                               (augment.TrainTransform, "__call__", "TrainTransform's rest"), (train.ByteTransform, "__call__", "TrainTransform's rest")]:
         wrap(owner, name, label)
     return spent
 

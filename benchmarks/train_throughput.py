@@ -5,7 +5,7 @@
 
 --loader-only times the real training loader alone: images per second and CPU milliseconds per image (workers and main
 process together, a measure that a busy machine barely moves), as it was at commit d91a7fc ('before': no image cache,
-YOLOX's float32 images and mixup, OpenCV's default threads in each worker) and as `dminity train` builds it by default,
+YOLOX's float32 images, mixup and transform, OpenCV's default threads in each worker) and as `dminity train` builds it by default,
 interleaved round by round so that a busy machine slows both alike; each JSON row has `loader_img_per_s`. Beside them,
 the images per second of bare training steps of the model on the device (--model-steps, 0 to skip), to show which of
 the two bounds training. --photo-side rescales the demo photos (640x480) so that their long side has that many pixels,
@@ -85,7 +85,7 @@ def rescale_photos(data:Path, side:int):
 
 # The loader as it was at commit d91a7fc: no image cache, float32 images from the workers, OpenCV's default threads in each
 # worker; and as `dminity train` builds it by default.
-SETTINGS = {"before": dict(cache=False, as_bytes=False, opencv_threads=None), "default": dict(cache=None, as_bytes=True, opencv_threads=1)}
+SETTINGS = {"before": dict(cache=False, reference=True, opencv_threads=None), "default": dict(cache=None, reference=False, opencv_threads=1)}
 
 
 def time_loader(config, setting:str, batches:int, workers:int) -> dict:
@@ -94,20 +94,19 @@ def time_loader(config, setting:str, batches:int, workers:int) -> dict:
     from dminity.train import EpochBatches, training_dataset, training_loader
     how = SETTINGS[setting]
     started = time.perf_counter()
-    samples = training_dataset(config, cache=how["cache"])
-    samples.as_bytes = how["as_bytes"]
+    samples = training_dataset(config, cache=how["cache"], reference=how["reference"])
     cache_s = time.perf_counter() - started
     sampler = EpochBatches(len(samples), config.batch_size, config.seed)
-    def start(): return iter(training_loader(samples, sampler, workers, torch.device("cpu"), opencv_threads=how["opencv_threads"]))
-    loader, images, n, epoch = start(), 0, 0, 0
-    def next_batch():
-        nonlocal loader, epoch
-        try: return next(loader)
+    loader = training_loader(samples, sampler, workers, torch.device("cpu"), opencv_threads=how["opencv_threads"])
+    batches_left, images, n, epoch = iter(loader), 0, 0, 0
+    def next_batch():  # the next epoch from the same loader, whose workers live on, as in training
+        nonlocal batches_left, epoch
+        try: return next(batches_left)
         except StopIteration:
             epoch += 1
             sampler.set_epoch(epoch)
-            loader = start()
-            return next(loader)
+            batches_left = iter(loader)
+            return next(batches_left)
     next_batch()
     started, cpu = time.perf_counter(), cpu_seconds()
     for _ in range(batches):

@@ -19,7 +19,8 @@ import torch.distributed as dist
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 from yolox.data import CocoDataset, MosaicDetection, TrainTransform
-from yolox.utils import ModelEMA, adjust_box_anns, load_checkpoint
+from yolox.data.data_augment import _mirror
+from yolox.utils import ModelEMA, adjust_box_anns, load_checkpoint, xyxy2cxcywh
 from yolox.utils.allreduce_norm import get_async_norm_states
 
 from .core import (COCO_SPLITS, RunPaths, TrainConfig, atomic_write, coco_annotations, folder_kind, mark_folder, pick_device,
@@ -32,10 +33,11 @@ from .track import (dataset_checksum, fetch_checkpoint, is_wandb_reference, make
 
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'PROCESS_GROUP_TIMEOUT', 'EpochBatches', 'SeededSamples', 'cache_fits', 'check_dataset',
-           'ClippedCocoDataset', 'ByteMosaic', 'training_dataset', 'class_names', 'OpenCVThreadsLoader',
-           'training_loader', 'save_checkpoint', 'rng_state', 'set_rng_state', 'check_settings', 'start_run',
-           'MetricsFile', 'TrainingDiverged', 'TrainingStopped', 'StopSignals', 'check_resumed_classes',
-           'build_training', 'average_norms', 'TrainingRun', 'train', 'resume_from_artifact', 'demo_config']
+           'ClippedCocoDataset', 'ByteMosaic', 'hsv_gains', 'shift_hsv', 'byte_preproc', 'ByteTransform',
+           'training_dataset', 'class_names', 'OpenCVThreadsLoader', 'training_loader', 'save_checkpoint', 'rng_state',
+           'set_rng_state', 'check_settings', 'start_run', 'MetricsFile', 'TrainingDiverged', 'TrainingStopped',
+           'StopSignals', 'check_resumed_classes', 'build_training', 'average_norms', 'TrainingRun', 'train',
+           'resume_from_artifact', 'demo_config']
 
 # %% ../nbs/06_train.ipynb #58664fe3
 class EpochBatches(torch.utils.data.Sampler):
@@ -81,17 +83,15 @@ def __iter__(self:EpochBatches):
 
 # %% ../nbs/06_train.ipynb #20c8caef
 class SeededSamples(torch.utils.data.Dataset):
-    """A YOLOX dataset whose sample for key (mosaic, order, index) depends on the seed, the order and the index only; the image
-    as `uint8` when `as_bytes` (its values are whole numbers: `float()` gives YOLOX's image back exactly)"""
-    def __init__(self, dataset, seed:int, as_bytes:bool=True): self.dataset, self.seed, self.as_bytes = dataset, seed, as_bytes
+    "A YOLOX dataset whose sample for key (mosaic, order, index) depends on the seed, the order and the index only"
+    def __init__(self, dataset, seed:int): self.dataset, self.seed = dataset, seed
     def __len__(self): return len(self.dataset)
     def __getitem__(self, key):
         mosaic, order, index = key
         sample_seed = int(np.random.SeedSequence([self.seed, order, index]).generate_state(1)[0])
         random.seed(sample_seed)
         np.random.seed(sample_seed)
-        image, *rest = self.dataset[(mosaic, index)]
-        return (image.astype(np.uint8) if self.as_bytes else image, *rest)
+        return self.dataset[(mosaic, index)]
 
 # %% ../nbs/06_train.ipynb #c3a9f003
 def cache_fits(data_dir, input_size:int, processes:int=1, share:float=0.5) -> bool:
@@ -142,6 +142,14 @@ class ClippedCocoDataset(CocoDataset):
         labels = np.stack([x1*r, y1*r, x2*r, y2*r, classes], 1)[(x2 - x1 >= 1) & (y2 - y1 >= 1)]
         return labels, (height, width), (int(height*r), int(width*r)), image["file_name"]
 
+@patch
+def read_img(self:ClippedCocoDataset, index:int, use_cache:bool=True):
+    "Image `index` decoded and resized to fit the input; with the RAM cache on, the cached array itself, read-only (YOLOX copies it)"
+    if not (self.cache and use_cache): return self.load_resized_img(index)
+    image = self.imgs[index]
+    image.flags.writeable = False
+    return image
+
 # %% ../nbs/06_train.ipynb #bc387d3b
 class ByteMosaic(MosaicDetection):
     "YOLOX's `MosaicDetection`, its mixup averaging the two images in integers (the same pixels as YOLOX's float32 average)"
@@ -156,7 +164,7 @@ def _mixup_partner(self:ByteMosaic, index:int, input_dim, jit:float, flip:bool) 
     canvas = np.full((input_dim[0], input_dim[1], 3), 114, dtype=np.uint8)
     canvas[:height, :width] = cv2.resize(img, (width, height), interpolation=cv2.INTER_LINEAR)
     canvas = cv2.resize(canvas, (int(canvas.shape[1]*jit), int(canvas.shape[0]*jit)))
-    return (canvas[:, ::-1] if flip else canvas), labels, ratio*jit
+    return (cv2.flip(canvas, 1) if flip else canvas), labels, ratio*jit
 
 # %% ../nbs/06_train.ipynb #b5b360a8
 @patch
@@ -172,7 +180,8 @@ def _mixup_boxes(self:ByteMosaic, labels, scale:float, partner_size:tuple, flip:
 # %% ../nbs/06_train.ipynb #c899c616
 @patch
 def mixup(self:ByteMosaic, origin_img, origin_labels, input_dim):
-    "YOLOX's mixup (the same draws in the same order), the two images averaged as `floor((a + b)/2)` in uint8"
+    """YOLOX's mixup (the same draws in the same order), the two images averaged as `floor((a + b)/2)` in uint8; where the partner
+    does not reach (YOLOX pads it with zeros) that is `a >> 1`"""
     jit, flip = random.uniform(*self.mixup_scale), random.uniform(0, 1) > 0.5
     labels = []
     while len(labels) == 0:
@@ -180,35 +189,82 @@ def mixup(self:ByteMosaic, origin_img, origin_labels, input_dim):
         labels = self._dataset.load_anno(index)
     partner, labels, scale = self._mixup_partner(index, input_dim, jit, flip)
     (target_h, target_w), (height, width) = origin_img.shape[:2], partner.shape[:2]
-    padded = np.zeros((max(height, target_h), max(width, target_w), 3), dtype=np.uint8)
-    padded[:height, :width] = partner
-    y0 = random.randint(0, padded.shape[0] - target_h - 1) if padded.shape[0] > target_h else 0
-    x0 = random.randint(0, padded.shape[1] - target_w - 1) if padded.shape[1] > target_w else 0
-    crop = padded[y0:y0 + target_h, x0:x0 + target_w]
+    y0 = random.randint(0, height - target_h - 1) if height > target_h else 0
+    x0 = random.randint(0, width - target_w - 1) if width > target_w else 0
+    crop = partner[y0:y0 + target_h, x0:x0 + target_w]
+    mixed, under = origin_img >> 1, origin_img[:crop.shape[0], :crop.shape[1]]
+    mixed[:crop.shape[0], :crop.shape[1]] += (crop >> 1) + (under & crop & 1)
     boxes = self._mixup_boxes(labels, scale, (height, width), flip, (x0, y0), (target_h, target_w))
-    return (origin_img >> 1) + (crop >> 1) + (origin_img & crop & 1), np.vstack((origin_labels, boxes))
+    return mixed, np.vstack((origin_labels, boxes))
+
+# %% ../nbs/06_train.ipynb #49fdb9d8
+def hsv_gains(hue:int=5, saturation:int=30, value:int=30) -> np.ndarray:
+    "YOLOX's random HSV gains (`augment_hsv`'s draws, in its order): each of the three uniform in +-its bound or, by a coin, 0"
+    gains = np.random.uniform(-1, 1, 3)*[hue, saturation, value]
+    gains *= np.random.randint(0, 2, 3)
+    return gains.astype(np.int16)
+
+_BYTE_VALUES = np.arange(256, dtype=np.int16)
+
+def shift_hsv(image:np.ndarray, gains:np.ndarray) -> np.ndarray:
+    "A new BGR image: `image` with YOLOX's HSV shift by `gains` (hue modulo 180, saturation and value clipped) through a lookup table"
+    table = np.stack([(_BYTE_VALUES + gains[0]) % 180, (_BYTE_VALUES + gains[1]).clip(0, 255), (_BYTE_VALUES + gains[2]).clip(0, 255)], 1)
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    cv2.LUT(hsv, table.astype(np.uint8).reshape(256, 1, 3), dst=hsv)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
+
+# %% ../nbs/06_train.ipynb #4b1d501e
+def byte_preproc(image:np.ndarray, input_dim) -> tuple:
+    "YOLOX's `preproc` in `uint8`: `image` fitted into the top left of a grey input of `input_dim`, channels first; and its scale"
+    scale = min(input_dim[0]/image.shape[0], input_dim[1]/image.shape[1])
+    height, width = int(image.shape[0]*scale), int(image.shape[1]*scale)
+    if (height, width) != image.shape[:2]: image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+    padded = np.full((3, *input_dim), 114, dtype=np.uint8)
+    padded[:, :height, :width] = image.transpose(2, 0, 1)
+    return padded, scale
+
+# %% ../nbs/06_train.ipynb #69641763
+class ByteTransform(TrainTransform):
+    """YOLOX's `TrainTransform` with the same draws, pixels and labels, its image `uint8` and channels first (`byte_preproc`), the
+    colours shifted into a new image (`shift_hsv`): the input is never written"""
+    def __call__(self, image, targets, input_dim):
+        labels = np.zeros((self.max_labels, 5), dtype=np.float32)
+        if len(targets) == 0: return byte_preproc(image, input_dim)[0], labels
+        boxes, classes = targets[:, :4].copy(), targets[:, 4]
+        shifted = shift_hsv(image, hsv_gains()) if random.random() < self.hsv_prob else image
+        shifted, boxes = _mirror(shifted, boxes, self.flip_prob)
+        result, scale = byte_preproc(shifted, input_dim)
+        boxes = xyxy2cxcywh(boxes)*scale
+        kept = np.minimum(boxes[:, 2], boxes[:, 3]) > 1
+        if not kept.any():  # YOLOX's fallback: every box under a pixel, so the image as it came, with all its boxes
+            result, scale = byte_preproc(image, input_dim)
+            boxes, kept = xyxy2cxcywh(targets[:, :4].copy())*scale, np.ones(len(targets), bool)
+        rows = np.hstack((classes[kept, None], boxes[kept]))[:self.max_labels]
+        labels[:len(rows)] = rows
+        return result, labels
 
 # %% ../nbs/06_train.ipynb #8f56b75e
-def _mosaic(coco, config:TrainConfig, mosaic=ByteMosaic) -> MosaicDetection:
-    "YOLOX's mosaic, random affine and mixup over `coco` (made by `mosaic`), then its HSV and flip, as `config` sets them"
-    size = (config.input_size, config.input_size)
-    return mosaic(coco, img_size=size, mosaic=True,
-        preproc=TrainTransform(max_labels=120, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
+def _mosaic(coco, config:TrainConfig, reference:bool=False) -> MosaicDetection:
+    """YOLOX's mosaic, random affine and mixup over `coco`, then its HSV and flip, as `config` sets them: `ByteMosaic` and `ByteTransform`,
+    or YOLOX's own `MosaicDetection` and `TrainTransform` when `reference`"""
+    size, transform = (config.input_size, config.input_size), TrainTransform if reference else ByteTransform
+    return (MosaicDetection if reference else ByteMosaic)(coco, img_size=size, mosaic=True,
+        preproc=transform(max_labels=120, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
         degrees=config.degrees, translate=config.translate, mosaic_scale=config.mosaic_scale, mixup_scale=config.mixup_scale,
         shear=config.shear, enable_mixup=config.mixup_prob > 0, mosaic_prob=config.mosaic_prob, mixup_prob=config.mixup_prob)
 
 # %% ../nbs/06_train.ipynb #7c9a0856
 def training_dataset(config:TrainConfig, cache:bool|None=None, reference:bool=False) -> SeededSamples:
     """The augmented training split of `config.data` (checked by `start_run`), samples keyed by (mosaic, order, index); decoded
-    images kept in RAM if `cache` (None: when they fit). `reference`: YOLOX's own float32 images and mixup (the loader before
-    dminity's speed-ups, to compare with)"""
-    if cache is None: cache = cache_fits(config.data, config.input_size, int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+    images kept in RAM if `cache` (None: when they fit). `reference`: YOLOX's own float32 images, mixup and transform, never cached
+    (the loader before dminity's speed-ups, to compare with: YOLOX's transform writes into the images it is given)"""
+    if reference: cache = False
+    elif cache is None: cache = cache_fits(config.data, config.input_size, int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints as it loads
         coco = ClippedCocoDataset(data_dir=str(config.data), json_file=coco_annotations(config.data, "train").name,
                                   name=COCO_SPLITS["train"], img_size=(config.input_size, config.input_size),
-                                  preproc=TrainTransform(max_labels=50, flip_prob=config.flip_prob, hsv_prob=config.hsv_prob),
                                   cache=cache, cache_type="ram")
-    return SeededSamples(_mosaic(coco, config, MosaicDetection if reference else ByteMosaic), config.seed, as_bytes=not reference)
+    return SeededSamples(_mosaic(coco, config, reference), config.seed)
 
 # %% ../nbs/06_train.ipynb #5b04127e
 def class_names(data_dir) -> list:
