@@ -4,8 +4,10 @@ holding one compiled model (throughput mode, the same IR, interleaved rounds).
     python benchmarks/stream_overhead.py [--model /tmp/pace-models/yolox_nano/int8.xml] [--seconds 2] [--rounds 3] [--json FILE]
 
 Loops: inputs set once per request ("preset") or a tensor over one of several buffers given at every start ("rotate",
-as the stream does), each with and without copying the output out in the callback (the stream copies it); then
-dminity's `stream` itself (`dminity.benchmark._async`). Shares are medians of each round's ratio to benchmark_app's FPS.
+as the stream does), each with and without copying the output out in the callback (the stream copies it), over
+OpenVINO's optimal number of requests (one per stream, as benchmark_app runs) and over one and a half and two per
+stream (the stream's `stream_requests`); then dminity's `stream` itself (`dminity.benchmark._async`). Shares are
+medians of each round's ratio to benchmark_app's FPS.
 """
 import argparse, json, time
 from pathlib import Path
@@ -13,13 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from dminity.benchmark import _async, benchmark_app, cpu_info
-from dminity.infer import load_backend
+from dminity.infer import load_backend, stream_requests
 
 
-def loop(backend, rotate:bool, copy:bool, seconds:float) -> float:
-    "FPS of a plain loop over an AsyncInferQueue of the compiled model"
+def loop(backend, rotate:bool, copy:bool, seconds:float, requests_per_stream:float=1) -> float:
+    "FPS of a plain loop over an AsyncInferQueue of the compiled model with `requests_per_stream` requests per CPU stream"
     import openvino as ov
-    requests, pixels, kept = ov.AsyncInferQueue(backend.compiled), np.full((1, 3, *backend.input_size), 114, np.uint8), {}
+    jobs = round(requests_per_stream*int(backend.compiled.get_property("NUM_STREAMS")))
+    requests, pixels, kept = ov.AsyncInferQueue(backend.compiled, jobs), np.full((1, 3, *backend.input_size), 114, np.uint8), {}
     buffers = [ov.Tensor(pixels.copy(), shared_memory=True) for _ in range(len(requests) + 1)]
     if not rotate:
         for r in requests: r.set_input_tensor(ov.Tensor(pixels.copy()))
@@ -49,7 +52,9 @@ def main():
                "loop, inputs preset, output copied": lambda: loop(backend, False, True, a.seconds),
                "loop, input given at every start": lambda: loop(backend, True, False, a.seconds),
                "loop, input given at every start, output copied": lambda: loop(backend, True, True, a.seconds),
-               "dminity's stream": lambda: (lambda got: got[1]/got[2])(_async(backend, pixels, a.seconds, 3))}
+               "the same, 1.5 requests per stream": lambda: loop(backend, True, True, a.seconds, 1.5),
+               "the same, 2 requests per stream": lambda: loop(backend, True, True, a.seconds, 2),
+               f"dminity's stream ({stream_requests(backend.compiled)} requests)": lambda: (lambda got: got[1]/got[2])(_async(backend, pixels, a.seconds, 3))}
     for f in figures.values(): f()  # warm-up
     taken = {k: [] for k in figures}
     for _ in range(a.rounds):

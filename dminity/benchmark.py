@@ -17,7 +17,8 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .core import AMENITY_NAMES, RunPaths, TrainConfig, checked_choices, coco_annotations, run_dataset
-from .infer import IMAGE_SUFFIXES, OpenVINOBackend, Predictor, decode_image, letterbox_into, load_backend, opencv_threads, predictor_map
+from .infer import (IMAGE_SUFFIXES, OpenVINOBackend, Predictor, decode_image, letterbox_into, load_backend, opencv_threads,
+                           predictor_map, stream_requests)
 
 # %% auto #0
 __all__ = ['ISA_FLAGS', 'STAGES', 'BACKENDS', 'MODES', 'SCOPES', 'BENCHMARK_APP', 'TARGET_SIZES', 'PRESETS', 'TABLE_COLUMNS',
@@ -224,12 +225,12 @@ def check_backends(backends) -> list:
 
 # %% ../nbs/10_benchmark.ipynb #299592e5
 def _threads_used(backend, threads:int) -> dict:
-    "The threads (and for OpenVINO streams and infer requests) `backend` runs with, read back where the runtime says"
+    "The threads (and for OpenVINO streams and the infer requests kept busy: `stream`'s, or one) `backend` runs with, read back where the runtime says"
     if backend.name == "pytorch": return {"threads": backend.torch.get_num_threads()}
     if backend.name == "onnxruntime": return {"threads": threads}
     c = backend.compiled
     return {"threads": int(c.get_property("INFERENCE_NUM_THREADS")), "streams": int(c.get_property("NUM_STREAMS")),
-            "requests": int(c.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))}
+            "requests": stream_requests(c) if backend.config["PERFORMANCE_HINT"] == "THROUGHPUT" else 1}
 
 # %% ../nbs/10_benchmark.ipynb #c29b2762
 def _slice_taker(mode:str, scope:str, backend, predictor, x:np.ndarray, jpegs:list, ov_async:bool):

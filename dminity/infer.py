@@ -22,8 +22,8 @@ from .core import IMAGE_FORMATS, NMS_IOU, OV_F32, check_input_size, image_header
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'MAX_PIXELS', 'BACKEND_BY_SUFFIX', 'decode_image', 'read_image', 'letterbox_into',
            'letterbox', 'nms', 'batched_nms', 'postprocess', 'Backend', 'TorchBackend', 'OnnxBackend',
-           'OpenVINOBackend', 'load_backend', 'Detections', 'draw', 'Predictor', 'image_files', 'opencv_threads',
-           'predict_coco', 'predictor_map']
+           'OpenVINOBackend', 'stream_requests', 'load_backend', 'Detections', 'draw', 'Predictor', 'image_files',
+           'opencv_threads', 'predict_coco', 'predictor_map']
 
 # %% ../nbs/08_infer.ipynb #62145d6e
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
@@ -262,13 +262,18 @@ def _in_order(done:dict, metas:dict, nxt:int):
         nxt += 1
     return nxt
 
+# %% ../nbs/08_infer.ipynb #5333f31b
+def stream_requests(compiled) -> int:
+    "The infer requests `stream` keeps on the OpenVINO model `compiled`: two per CPU stream, so that one waits behind each that runs"
+    return 2*int(compiled.get_property("NUM_STREAMS"))
+
 # %% ../nbs/08_infer.ipynb #58c14757
 @patch
 def stream(self:OpenVINOBackend, items, prepare, pixels:np.ndarray|None=None):
     """(meta, outputs) for each of `items`, in order, through async infer requests: `prepare(item, buffer)` fills a free input buffer
     [3, H, W] uint8 and gives (meta, whether to run it: an item without an image gets outputs None); `pixels`: what buffers hold at first"""
     import openvino as ov
-    requests = ov.AsyncInferQueue(self.compiled)  # as many requests as the compiled model finds best
+    requests = ov.AsyncInferQueue(self.compiled, stream_requests(self.compiled))
     buffers = [np.full((1, 3, *self.input_size), 114, np.uint8) if pixels is None else pixels.copy() for _ in range(len(requests) + 1)]
     tensors, free, done, metas, nxt = [ov.Tensor(b, shared_memory=True) for b in buffers], queue.SimpleQueue(), {}, {}, 0
     for k in range(len(buffers)): free.put(k)
